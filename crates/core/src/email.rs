@@ -1,0 +1,333 @@
+//! Email addresses: parsed once, normalised, then trusted.
+//!
+//! Normalisation decides who a person is for consent purposes, so it leans
+//! towards treating two spellings as the same person: surrounding whitespace
+//! is trimmed, the whole address is lower-cased (the local part is
+//! case-sensitive in theory, but no mainstream mailbox provider treats it so,
+//! and an unsubscribe must reach every spelling of the address), and an IDN
+//! domain becomes its ASCII (punycode) form. Quoted local parts and IP-literal
+//! domains are refused: they are legal in RFC 5321 but never seen in real
+//! signups, and accepting them widens the attack surface for nothing.
+
+use core::fmt;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use thiserror::Error;
+
+/// Longest address RFC 5321 allows (a path is 256 octets including `<>`).
+pub const MAX_LEN: usize = 254;
+/// Longest local part RFC 5321 allows.
+pub const MAX_LOCAL_LEN: usize = 64;
+/// Longest domain label.
+const MAX_LABEL_LEN: usize = 63;
+
+/// Why an address was refused. Each case tells the person what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EmailError {
+    /// Nothing was entered.
+    #[error("the email address is empty")]
+    Empty,
+    /// Longer than 254 octets.
+    #[error("the email address is longer than {MAX_LEN} characters")]
+    TooLong,
+    /// No `@`.
+    #[error("the email address has no @")]
+    MissingAt,
+    /// More than one `@`.
+    #[error("the email address has more than one @")]
+    MultipleAt,
+    /// Nothing before the `@`.
+    #[error("the part before the @ is empty")]
+    EmptyLocalPart,
+    /// The part before the `@` is longer than 64 octets.
+    #[error("the part before the @ is longer than {MAX_LOCAL_LEN} characters")]
+    LocalPartTooLong,
+    /// Nothing after the `@`.
+    #[error("the part after the @ is empty")]
+    EmptyDomain,
+    /// A space, tab or line break inside the address.
+    #[error("the email address contains a space")]
+    Whitespace,
+    /// A control character (or other invisible character) inside.
+    #[error("the email address contains a control character")]
+    ControlCharacter,
+    /// A character that is not allowed before the `@`.
+    #[error("the part before the @ contains {0:?}, which is not allowed")]
+    InvalidLocalChar(char),
+    /// A dot at the start or end of the local part, or two dots together.
+    #[error("the part before the @ has a misplaced dot")]
+    MisplacedDot,
+    /// The domain has no dot (`user@localhost`).
+    #[error("the domain needs a dot, like example.com")]
+    DomainWithoutDot,
+    /// A domain label is empty, too long, or starts/ends with a hyphen.
+    #[error("the domain part {0:?} is not a valid domain name")]
+    InvalidDomainLabel(String),
+    /// A character that cannot appear in a domain name.
+    #[error("the domain contains {0:?}, which is not allowed")]
+    InvalidDomainChar(char),
+    /// The top-level domain is all digits (an IP address, not a name).
+    #[error("the domain must be a name, not an IP address")]
+    NumericTopLevelDomain,
+}
+
+/// A syntactically valid, normalised email address.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Email(String);
+
+impl Email {
+    /// Parses and normalises `input`.
+    pub fn parse(input: &str) -> Result<Email, EmailError> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err(EmailError::Empty);
+        }
+        if s.chars().any(char::is_whitespace) {
+            return Err(EmailError::Whitespace);
+        }
+        if s.chars().any(is_invisible) {
+            return Err(EmailError::ControlCharacter);
+        }
+        let mut parts = s.split('@');
+        let (local, domain) = match (parts.next(), parts.next(), parts.next()) {
+            (Some(l), Some(d), None) => (l, d),
+            (_, None, _) => return Err(EmailError::MissingAt),
+            _ => return Err(EmailError::MultipleAt),
+        };
+        let local = parse_local(local)?;
+        let domain = parse_domain(domain)?;
+        let whole = format!("{local}@{domain}");
+        if whole.len() > MAX_LEN {
+            return Err(EmailError::TooLong);
+        }
+        Ok(Email(whole))
+    }
+
+    /// The normalised address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The normalised domain (ASCII).
+    pub fn domain(&self) -> &str {
+        self.0.rsplit_once('@').map_or("", |(_, d)| d)
+    }
+}
+
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+fn parse_local(local: &str) -> Result<String, EmailError> {
+    if local.is_empty() {
+        return Err(EmailError::EmptyLocalPart);
+    }
+    if local.len() > MAX_LOCAL_LEN {
+        return Err(EmailError::LocalPartTooLong);
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return Err(EmailError::MisplacedDot);
+    }
+    // RFC 5322 atext plus dots; RFC 6531 allows any non-ASCII character.
+    const SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~.";
+    if let Some(c) = local
+        .chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || SPECIALS.contains(c) || !c.is_ascii()))
+    {
+        return Err(EmailError::InvalidLocalChar(c));
+    }
+    Ok(local.to_lowercase())
+}
+
+fn parse_domain(domain: &str) -> Result<String, EmailError> {
+    // A single trailing dot is the DNS root: drop it.
+    let domain = domain.strip_suffix('.').unwrap_or(domain);
+    if domain.is_empty() {
+        return Err(EmailError::EmptyDomain);
+    }
+    let lower = domain.to_lowercase();
+    // Full-width and ideographic dots separate labels too (UTS #46).
+    let labels: Vec<&str> = lower.split(['.', '。', '．', '｡']).collect();
+    if labels.len() < 2 {
+        return Err(EmailError::DomainWithoutDot);
+    }
+    let mut ascii = Vec::with_capacity(labels.len());
+    for label in labels {
+        ascii.push(parse_label(label)?);
+    }
+    if ascii
+        .last()
+        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(EmailError::NumericTopLevelDomain);
+    }
+    let joined = ascii.join(".");
+    if joined.len() > MAX_LEN {
+        return Err(EmailError::TooLong);
+    }
+    Ok(joined)
+}
+
+fn parse_label(label: &str) -> Result<String, EmailError> {
+    let invalid = || EmailError::InvalidDomainLabel(label.to_string());
+    if label.is_empty() || label.starts_with('-') || label.ends_with('-') {
+        return Err(invalid());
+    }
+    if let Some(c) = label
+        .chars()
+        .find(|&c| c.is_ascii() && !(c.is_ascii_alphanumeric() || c == '-'))
+    {
+        return Err(EmailError::InvalidDomainChar(c));
+    }
+    let ascii = if label.is_ascii() {
+        label.to_string()
+    } else {
+        let encoded = crate::punycode::encode(label).ok_or_else(invalid)?;
+        format!("xn--{encoded}")
+    };
+    if ascii.len() > MAX_LABEL_LEN {
+        return Err(invalid());
+    }
+    Ok(ascii)
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Debug never prints the address: it could end up in a log line.
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Email(<{} chars>@{})", self.0.len(), self.domain())
+    }
+}
+
+impl Serialize for Email {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Email {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Email::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn err(s: &str) -> EmailError {
+        Email::parse(s).unwrap_err()
+    }
+
+    #[test]
+    fn normalises_case_whitespace_and_idn() {
+        assert_eq!(
+            Email::parse("  Taro.Yamada@Example.CO.JP \n")
+                .unwrap()
+                .as_str(),
+            "taro.yamada@example.co.jp"
+        );
+        assert_eq!(
+            Email::parse("info@例え.テスト").unwrap().as_str(),
+            "info@xn--r8jz45g.xn--zckzah"
+        );
+        assert_eq!(
+            Email::parse("a@bücher.de").unwrap().domain(),
+            "xn--bcher-kva.de"
+        );
+        assert_eq!(
+            Email::parse("a@example.com.").unwrap().as_str(),
+            "a@example.com"
+        );
+        assert_eq!(
+            Email::parse("a@例え。テスト").unwrap().as_str(),
+            "a@xn--r8jz45g.xn--zckzah"
+        );
+    }
+
+    #[test]
+    fn accepts_plus_tags_and_unicode_local_parts() {
+        assert!(Email::parse("user+news@example.com").is_ok());
+        assert!(Email::parse("o'brien@example.ie").is_ok());
+        assert!(Email::parse("山田@example.jp").is_ok());
+    }
+
+    #[test]
+    fn each_rejection_has_its_own_error() {
+        assert_eq!(err("   "), EmailError::Empty);
+        assert_eq!(err("no-at.example.com"), EmailError::MissingAt);
+        assert_eq!(err("a@b@example.com"), EmailError::MultipleAt);
+        assert_eq!(err("@example.com"), EmailError::EmptyLocalPart);
+        assert_eq!(
+            err(&format!("{}@example.com", "a".repeat(65))),
+            EmailError::LocalPartTooLong
+        );
+        assert_eq!(err("user@"), EmailError::EmptyDomain);
+        assert_eq!(err("us er@example.com"), EmailError::Whitespace);
+        assert_eq!(err("user\u{0}@example.com"), EmailError::ControlCharacter);
+        assert_eq!(
+            err("us\u{200B}er@example.com"),
+            EmailError::ControlCharacter
+        );
+        assert_eq!(err("us(er@example.com"), EmailError::InvalidLocalChar('('));
+        assert_eq!(err(".user@example.com"), EmailError::MisplacedDot);
+        assert_eq!(err("us..er@example.com"), EmailError::MisplacedDot);
+        assert_eq!(err("user.@example.com"), EmailError::MisplacedDot);
+        assert_eq!(err("user@localhost"), EmailError::DomainWithoutDot);
+        assert_eq!(
+            err("user@-example.com"),
+            EmailError::InvalidDomainLabel("-example".into())
+        );
+        assert_eq!(
+            err("user@example..com"),
+            EmailError::InvalidDomainLabel(String::new())
+        );
+        assert_eq!(
+            err(&format!("user@{}.com", "a".repeat(64))),
+            EmailError::InvalidDomainLabel("a".repeat(64))
+        );
+        assert_eq!(err("user@exa_mple.com"), EmailError::InvalidDomainChar('_'));
+        assert_eq!(err("user@[127.0.0.1]"), EmailError::InvalidDomainChar('['));
+        assert_eq!(err("user@127.0.0.1"), EmailError::NumericTopLevelDomain);
+        let long = format!(
+            "{}@{}.{}.{}.{}.com",
+            "a".repeat(60),
+            "b".repeat(60),
+            "c".repeat(60),
+            "d".repeat(60),
+            "e".repeat(10)
+        );
+        assert_eq!(err(&long), EmailError::TooLong);
+    }
+
+    #[test]
+    fn debug_output_hides_the_address() {
+        let e = Email::parse("secret.person@example.com").unwrap();
+        let shown = format!("{e:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+
+    proptest! {
+        #[test]
+        fn normalising_is_idempotent(s in "\\PC{0,80}") {
+            if let Ok(e) = Email::parse(&s) {
+                prop_assert_eq!(Email::parse(e.as_str()), Ok(e.clone()));
+                prop_assert!(e.as_str().len() <= MAX_LEN);
+                prop_assert!(e.as_str().is_ascii() || e.as_str().split('@').next().is_some_and(|l| !l.is_ascii()));
+            }
+        }
+
+        #[test]
+        fn valid_ascii_addresses_parse(local in "[a-z0-9]{1,20}([.+_-][a-z0-9]{1,10}){0,2}", domain in "[a-z0-9]{1,20}(-[a-z0-9]{1,5})?\\.[a-z]{2,6}") {
+            let addr = format!("{local}@{domain}");
+            prop_assert_eq!(Email::parse(&addr.to_uppercase()).map(|e| e.to_string()), Ok(addr));
+        }
+    }
+}

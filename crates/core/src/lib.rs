@@ -1,0 +1,45 @@
+//! doi-core: the consent domain of Dōi, decided once and tested here.
+//!
+//! Everything that can be decided without I/O lives in this crate: parsing an
+//! email address, deriving a subscriber id, loading and validating `doi.toml`,
+//! the append-only event log and its hash chain, folding events to a
+//! subscription state, the `may_send` decision, signed links, mail headers and
+//! footers, and the Japanese/English text catalogue.
+//!
+//! This crate must never do I/O, read a clock or make randomness: callers pass
+//! time ([`Timestamp`]) and ids in. That keeps every rule testable natively and
+//! lets the same code run in the browser widget and in the Worker.
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod config;
+pub mod consent;
+pub mod decision;
+pub mod email;
+pub mod event;
+pub mod fold;
+pub mod form;
+pub mod hash;
+pub mod html;
+pub mod id;
+pub mod ledger;
+pub mod locale;
+pub mod mail;
+mod punycode;
+pub mod slug;
+pub mod text;
+pub mod time;
+pub mod token;
+
+pub use config::{Config, ConfigError};
+pub use decision::{may_send, Decision, Reason, SendRequest};
+pub use email::{Email, EmailError};
+pub use event::{Event, EventId, EventKind, Evidence, Method, UnsubscribeScope, Via};
+pub use fold::{fold, ListState, Status, SubscriberState};
+pub use hash::{ConsentVersion, EventHash};
+pub use id::{IdKey, SubscriberId};
+pub use ledger::{ChainError, LoggedEvent};
+pub use locale::Locale;
+pub use slug::{FormId, FrequencyId, ListId, TopicId};
+pub use time::Timestamp;
+pub use token::{Claims, Keyring, Purpose, TokenError};

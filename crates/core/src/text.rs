@@ -1,0 +1,275 @@
+//! Every user-facing string, in Japanese and English, in one catalogue.
+//!
+//! Pages and the widget look strings up here by [`Msg`]; a message without
+//! both languages does not compile. Templates mark their arguments with
+//! `{name}` and are filled by [`fill`]. The catalogue holds plain text:
+//! escaping for HTML is the renderer's job.
+
+use crate::email::EmailError;
+use crate::locale::Locale;
+
+macro_rules! catalogue {
+    ($($(#[$doc:meta])* $name:ident => { ja: $ja:expr, en: $en:expr $(,)? })*) => {
+        /// A message in the catalogue.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Msg {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Msg {
+            /// Every message, for completeness checks.
+            pub const ALL: &'static [Msg] = &[$(Msg::$name,)*];
+
+            /// The message in `locale`.
+            pub fn text(self, locale: Locale) -> &'static str {
+                match (self, locale) {
+                    $((Msg::$name, Locale::Ja) => $ja, (Msg::$name, Locale::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    // ---- shared -------------------------------------------------------
+    /// Label of the email field.
+    EmailLabel => { ja: "メールアドレス", en: "Email address" }
+    /// Legend of the topic choices.
+    TopicsLegend => { ja: "受け取りたい内容", en: "What you'd like to receive" }
+    /// Legend of the frequency choices.
+    FrequencyLegend => { ja: "配信頻度", en: "How often" }
+    /// Link text to the privacy policy.
+    PrivacyPolicy => { ja: "プライバシーポリシー", en: "Privacy policy" }
+    /// Marks a required field for screen readers and sighted users.
+    Required => { ja: "必須", en: "required" }
+    /// Name of the language switcher.
+    LanguageSwitch => { ja: "言語", en: "Language" }
+    /// Skip link / main landmark label.
+    MainContent => { ja: "本文", en: "Main content" }
+
+    // ---- signup (widget and hosted form) -----------------------------
+    /// Submit button of a signup form.
+    Subscribe => { ja: "登録する", en: "Subscribe" }
+    /// Shown while the signup is being sent.
+    Sending => { ja: "送信しています…", en: "Sending…" }
+    /// Shown before a retry after a network failure.
+    Retrying => { ja: "接続できませんでした。もう一度試しています…", en: "Couldn't connect. Trying again…" }
+    /// The consent box was not ticked.
+    ConsentRequired => { ja: "メールの受け取りに同意する場合は、チェックを入れてください。", en: "Please tick the box if you agree to receive email." }
+    /// Generic invalid email (see [`email_error`] for details).
+    EmailInvalid => { ja: "メールアドレスを確認してください。", en: "Please check your email address." }
+    /// Final failure after retries.
+    NetworkFailed => { ja: "送信できませんでした。時間をおいてもう一度お試しください。登録はまだ完了していません。", en: "We couldn't send this. Please try again later. You are not signed up yet." }
+    /// Success without double opt-in.
+    Subscribed => { ja: "登録しました。ありがとうございます。", en: "You're subscribed. Thank you." }
+    /// Success with double opt-in.
+    CheckInbox => { ja: "確認メールを送りました。メール内のリンクから登録を完了してください。", en: "We've sent you an email. Open the link in it to confirm your subscription." }
+    /// Link to the hosted page when the widget cannot run.
+    SignupElsewhere => { ja: "登録ページを開く", en: "Open the signup page" }
+    /// Explains the fallback link.
+    WidgetUnavailable => { ja: "このページでは登録フォームを表示できません。", en: "The signup form can't be shown on this page." }
+    /// Title of the hosted signup page.
+    SignupTitle => { ja: "メール配信の登録", en: "Sign up for email" }
+    /// The server refused the submission for a reason the person can fix.
+    SubmissionRefused => { ja: "登録できませんでした。内容を確認してください。", en: "We couldn't sign you up. Please check the form." }
+    /// The consent text changed while the page was open.
+    ConsentTextChanged => { ja: "同意文が更新されました。ページを再読み込みして、新しい内容をご確認ください。", en: "The consent text has changed. Please reload the page and read the new text." }
+
+    // ---- confirmation (double opt-in) -------------------------------
+    /// Title of the confirmation page.
+    ConfirmTitle => { ja: "登録の確認", en: "Confirm your subscription" }
+    /// Lead text of the confirmation page, `{sender}`.
+    ConfirmLead => { ja: "{sender} からのメール配信の登録を完了するには、下のボタンを押してください。", en: "Press the button below to confirm that you want email from {sender}." }
+    /// Button on the confirmation page.
+    ConfirmButton => { ja: "登録を完了する", en: "Confirm subscription" }
+    /// After confirming, `{sender}`.
+    Confirmed => { ja: "登録が完了しました。{sender} からのメールをお届けします。", en: "Your subscription is confirmed. You will receive email from {sender}." }
+    /// "This wasn't me" in a confirmation mail.
+    NotMe => { ja: "心当たりがない場合は、こちらから配信を停止できます", en: "If this wasn't you, stop all mail here" }
+    /// Subject of the confirmation mail, `{sender}`.
+    ConfirmMailSubject => { ja: "【{sender}】メール配信登録の確認", en: "Confirm your subscription to {sender}" }
+    /// Body of the confirmation mail, `{sender}`.
+    ConfirmMailBody => { ja: "{sender} のメール配信にご登録いただきありがとうございます。次のリンクを開き、ボタンを押して登録を完了してください。", en: "Thank you for signing up for email from {sender}. Open the link below and press the button to confirm." }
+
+    // ---- unsubscribe and preferences ---------------------------------
+    /// Title of the unsubscribe page.
+    UnsubscribeTitle => { ja: "配信停止", en: "Unsubscribe" }
+    /// The one button that stops everything, `{sender}`.
+    UnsubscribeAll => { ja: "{sender} からのメールをすべて停止する", en: "Stop all email from {sender}" }
+    /// Lead under the big button.
+    UnsubscribeLead => { ja: "ボタンを1回押すだけで、すべての配信が停止します。", en: "One press stops every email. Nothing else is needed." }
+    /// Heading of the "or change what you get" section.
+    OrChoose => { ja: "すべて停止せずに、内容や頻度を変えることもできます", en: "Or keep some email: choose topics or get it less often" }
+    /// After unsubscribing from all, `{sender}`.
+    UnsubscribedAll => { ja: "配信を停止しました。{sender} からのメールは今後届きません。", en: "You're unsubscribed. You will receive no more email from {sender}." }
+    /// After unsubscribing from one topic, `{topic}`.
+    UnsubscribedTopic => { ja: "「{topic}」の配信を停止しました。", en: "You will no longer receive “{topic}”." }
+    /// Title of the preference page.
+    PreferencesTitle => { ja: "配信設定", en: "Email preferences" }
+    /// Save button of the preference page.
+    SavePreferences => { ja: "設定を保存する", en: "Save preferences" }
+    /// After saving preferences.
+    PreferencesSaved => { ja: "設定を保存しました。", en: "Your preferences are saved." }
+    /// Summary: you receive these topics, `{topics}`.
+    NowReceiving => { ja: "現在受け取る内容: {topics}", en: "You now receive: {topics}" }
+    /// Summary: you receive nothing.
+    NowReceivingNothing => { ja: "現在、メールは届きません。", en: "You currently receive no email." }
+    /// Label of "pause for a while".
+    PauseLegend => { ja: "しばらく休止する", en: "Pause for a while" }
+    /// No pause.
+    PauseNone => { ja: "休止しない", en: "Don't pause" }
+    /// Pause for 30 days.
+    Pause30 => { ja: "30日間休止", en: "Pause for 30 days" }
+    /// Pause for 90 days.
+    Pause90 => { ja: "90日間休止", en: "Pause for 90 days" }
+    /// Paused until `{date}`.
+    PausedUntil => { ja: "{date} まで配信を休止します。", en: "Email is paused until {date}." }
+    /// Resubscribe button, `{sender}`.
+    Resubscribe => { ja: "{sender} からのメールの受け取りを再開する", en: "Start receiving email from {sender} again" }
+    /// After resubscribing.
+    Resubscribed => { ja: "配信を再開しました。", en: "You're subscribed again." }
+    /// Optional reason for leaving.
+    ReasonLegend => { ja: "よろしければ、停止の理由をお聞かせください(任意)", en: "If you like, tell us why (optional)" }
+    /// Reason: too many.
+    ReasonTooMany => { ja: "メールが多すぎる", en: "Too many emails" }
+    /// Reason: not relevant.
+    ReasonNotRelevant => { ja: "内容が合わない", en: "Not relevant to me" }
+    /// Reason: never signed up.
+    ReasonNeverSignedUp => { ja: "登録した覚えがない", en: "I never signed up" }
+    /// Reason: other.
+    ReasonOther => { ja: "その他", en: "Other" }
+    /// Send the reason.
+    SendReason => { ja: "理由を送る", en: "Send reason" }
+    /// Thanks for the reason.
+    ReasonThanks => { ja: "ご意見ありがとうございます。", en: "Thank you for telling us." }
+    /// Link to the preference page.
+    ManagePreferences => { ja: "配信設定を変更する", en: "Change email preferences" }
+    /// The person is not subscribed to the list at all.
+    NotSubscribed => { ja: "このアドレスは現在登録されていません。", en: "This address is not subscribed." }
+
+    // ---- errors -------------------------------------------------------
+    /// Title of the invalid-link page.
+    InvalidLinkTitle => { ja: "このリンクは使えません", en: "This link doesn't work" }
+    /// Body of the invalid-link page.
+    InvalidLinkBody => { ja: "リンクが途中で切れているか、正しくない可能性があります。メールのリンクをもう一度開くか、送信者にお問い合わせください。", en: "The link may be cut off or incorrect. Open the link from the email again, or contact the sender." }
+    /// Body when a confirmation link expired.
+    ExpiredLinkBody => { ja: "この確認リンクは有効期限が切れています。もう一度登録してください。", en: "This confirmation link has expired. Please sign up again." }
+    /// Title of a generic error page.
+    ErrorTitle => { ja: "エラーが発生しました", en: "Something went wrong" }
+    /// Body of a retryable error page.
+    TryAgainLater => { ja: "処理を完了できませんでした。変更は保存されていません。しばらくしてからもう一度お試しください。", en: "We couldn't finish this, and nothing was changed. Please try again in a moment." }
+    /// Page not found.
+    NotFound => { ja: "ページが見つかりません", en: "Page not found" }
+    /// Too many requests.
+    TooManyRequests => { ja: "リクエストが多すぎます。しばらくしてからお試しください。", en: "Too many requests. Please wait a moment and try again." }
+
+    // ---- mail footer --------------------------------------------------
+    /// Footer: who sends this mail.
+    FooterSender => { ja: "送信者", en: "Sender" }
+    /// Footer: postal address.
+    FooterAddress => { ja: "所在地", en: "Address" }
+    /// Footer: contact.
+    FooterContact => { ja: "お問い合わせ", en: "Contact" }
+    /// Footer: why you get this mail, `{sender}`.
+    FooterWhy => { ja: "このメールは {sender} の配信に登録された方にお送りしています。", en: "You receive this email because you subscribed to {sender}." }
+    /// Footer: unsubscribe link label.
+    FooterUnsubscribe => { ja: "配信停止はこちら", en: "Unsubscribe" }
+    /// Footer: preferences link label.
+    FooterPreferences => { ja: "配信設定の変更", en: "Change preferences" }
+}
+
+/// Replaces each `{name}` in `template` with its value.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// A message with arguments, in `locale`.
+pub fn t(msg: Msg, locale: Locale, args: &[(&str, &str)]) -> String {
+    fill(msg.text(locale), args)
+}
+
+/// What to tell a person whose address was refused, in their language.
+pub fn email_error(err: &EmailError, locale: Locale) -> String {
+    use EmailError::*;
+    match (locale, err) {
+        (Locale::Ja, Empty) => "メールアドレスを入力してください。".into(),
+        (Locale::En, Empty) => "Please enter your email address.".into(),
+        (Locale::Ja, MissingAt) => "メールアドレスに「@」がありません。".into(),
+        (Locale::En, MissingAt) => "The email address needs an “@”.".into(),
+        (Locale::Ja, MultipleAt) => "「@」は1つだけにしてください。".into(),
+        (Locale::En, MultipleAt) => "Use only one “@”.".into(),
+        (Locale::Ja, Whitespace) => "メールアドレスに空白が含まれています。".into(),
+        (Locale::En, Whitespace) => "The email address contains a space.".into(),
+        (Locale::Ja, DomainWithoutDot) => {
+            "「@」の後ろを example.com のような形にしてください。".into()
+        }
+        (Locale::En, DomainWithoutDot) => "After the “@”, use a domain like example.com.".into(),
+        (Locale::Ja, TooLong | LocalPartTooLong) => "メールアドレスが長すぎます。".into(),
+        (Locale::En, TooLong | LocalPartTooLong) => "The email address is too long.".into(),
+        (Locale::Ja, _) => Msg::EmailInvalid.text(Locale::Ja).into(),
+        (Locale::En, _) => Msg::EmailInvalid.text(Locale::En).into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_exists_in_both_languages_and_differs() {
+        for &m in Msg::ALL {
+            let (ja, en) = (m.text(Locale::Ja), m.text(Locale::En));
+            assert!(!ja.trim().is_empty() && !en.trim().is_empty(), "{m:?}");
+            assert_ne!(ja, en, "{m:?} is not translated");
+        }
+    }
+
+    #[test]
+    fn placeholders_match_between_languages() {
+        let names = |s: &str| {
+            let mut v: Vec<String> = s
+                .split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string()))
+                .collect();
+            v.sort();
+            v
+        };
+        for &m in Msg::ALL {
+            assert_eq!(
+                names(m.text(Locale::Ja)),
+                names(m.text(Locale::En)),
+                "{m:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fill_replaces_every_placeholder() {
+        assert_eq!(
+            t(Msg::UnsubscribeAll, Locale::En, &[("sender", "ACME")]),
+            "Stop all email from ACME"
+        );
+        assert!(t(
+            Msg::UnsubscribedAll,
+            Locale::Ja,
+            &[("sender", "株式会社サンプル")]
+        )
+        .contains("株式会社サンプル"));
+    }
+
+    #[test]
+    fn email_errors_are_explained_in_both_languages() {
+        for e in [
+            EmailError::Empty,
+            EmailError::MissingAt,
+            EmailError::InvalidDomainChar('_'),
+        ] {
+            assert_ne!(email_error(&e, Locale::Ja), email_error(&e, Locale::En));
+        }
+    }
+}
