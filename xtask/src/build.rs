@@ -1,0 +1,224 @@
+//! `cargo xtask build`: the widget into `www/dist/` and the Worker into
+//! `crates/worker/build/` (where `wrangler.toml`'s `main` points).
+//!
+//! Widget: cargo (wasm32, release) → wasm-bindgen `--target web` → wasm-opt
+//! `-Oz` → esbuild bundles `www/loader.js` with the glue into one classic
+//! script, `doi.js`, with the wasm inlined; and `doi.split.js` + `doi_bg.wasm`
+//! for comparison. Worker: worker-build with our pinned wasm-bindgen,
+//! wasm-opt and esbuild (it would otherwise download them).
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::process;
+use crate::project::Project;
+use crate::setup;
+use crate::{Error, Result};
+
+/// Set by xtask for the wrangler it starts: wrangler runs `[build] command`
+/// itself, but xtask has built everything just before.
+pub const SKIP_ENV: &str = "DOI_SKIP_BUILD";
+
+/// Files in `www/` that are build inputs, not pages to publish.
+const WWW_INPUTS: &[&str] = &["loader.js"];
+
+#[derive(Clone, Copy)]
+pub struct Parts {
+    widget: bool,
+    worker: bool,
+}
+
+impl Parts {
+    pub const ALL: Parts = Parts {
+        widget: true,
+        worker: true,
+    };
+
+    pub fn parse(args: &[String]) -> Result<Self> {
+        match args {
+            [] => Ok(Parts::ALL),
+            [part] if part == "widget" => Ok(Parts {
+                widget: true,
+                worker: false,
+            }),
+            [part] if part == "worker" => Ok(Parts {
+                widget: false,
+                worker: true,
+            }),
+            _ => Err(Error::new("usage: cargo xtask build [widget|worker]")),
+        }
+    }
+}
+
+/// The command: installs missing tools first, so `wrangler deploy` (whose
+/// `[build] command` this is) works on a fresh clone.
+pub fn run(project: &Project, parts: Parts) -> Result<()> {
+    if env::var_os(SKIP_ENV).is_some() {
+        println!("cargo xtask build: skipped ({SKIP_ENV} is set: xtask has just built)");
+        return Ok(());
+    }
+    setup::run(project, setup::Browser::NotNeeded)?;
+    build(project, parts)
+}
+
+/// Builds without running setup (the caller has).
+pub fn build(project: &Project, parts: Parts) -> Result<()> {
+    if parts.widget {
+        widget(project)?;
+    }
+    if parts.worker {
+        worker(project)?;
+    }
+    Ok(())
+}
+
+fn widget(project: &Project) -> Result<()> {
+    println!("== build: widget");
+    process::run(project.cargo().args([
+        "build",
+        "--package",
+        "doi-widget",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--release",
+    ]))?;
+    let compiled = project
+        .target_dir()
+        .join("wasm32-unknown-unknown/release/doi_widget.wasm");
+
+    // The glue and the optimised module, as inputs to esbuild.
+    let glue_dir = project.target_dir().join("doi-widget-glue");
+    let _ = fs::remove_dir_all(&glue_dir);
+    process::run(
+        project
+            .command("wasm-bindgen")
+            .args(["--target", "web", "--no-typescript", "--out-name", "doi"])
+            .args(["--remove-name-section", "--remove-producers-section"])
+            .arg("--out-dir")
+            .arg(&glue_dir)
+            .arg(&compiled),
+    )?;
+    let module = glue_dir.join("doi_bg.wasm");
+    let unoptimised = file_size(&module)?;
+    // No `--strip`-style flags: the feature section must stay (DESIGN.md).
+    process::run(
+        project
+            .command(project.npm_bin("wasm-opt"))
+            .arg("-Oz")
+            .arg(&module)
+            .arg("-o")
+            .arg(&module),
+    )?;
+    // What "doi-wasm" means in www/loader.js, per variant.
+    fs::write(
+        glue_dir.join("inline.js"),
+        "export { default } from \"./doi_bg.wasm\";\n",
+    )?;
+    fs::write(
+        glue_dir.join("beside-script.js"),
+        "export default new URL(\"doi_bg.wasm\", document.currentScript.src);\n",
+    )?;
+
+    let dist = project.path("www/dist");
+    fs::create_dir_all(&dist)?;
+    bundle(project, &glue_dir, "inline.js", &dist.join("doi.js"))?;
+    bundle(
+        project,
+        &glue_dir,
+        "beside-script.js",
+        &dist.join("doi.split.js"),
+    )?;
+    fs::copy(&module, dist.join("doi_bg.wasm"))?;
+    publish_pages(project, &dist)?;
+
+    println!("widget (bytes, raw / gzip -9):");
+    println!("  {:<34} {unoptimised:>8}", "wasm before wasm-opt");
+    for name in ["doi.js", "doi.split.js", "doi_bg.wasm"] {
+        print_size(&format!("www/dist/{name}"), &dist.join(name))?;
+    }
+    Ok(())
+}
+
+/// esbuild: `www/loader.js` + glue (+ wasm) → one minified classic script.
+fn bundle(project: &Project, glue_dir: &Path, wasm_module: &str, out: &Path) -> Result<()> {
+    let alias = |name: &str, file: &Path| format!("--alias:{name}={}", file.display());
+    process::run(
+        project
+            .command(project.npm_bin("esbuild"))
+            .arg(project.path("www/loader.js"))
+            .args(["--bundle", "--format=iife", "--minify", "--target=es2020"])
+            .args(["--loader:.wasm=binary", "--log-level=warning"])
+            // The glue's default wasm URL uses import.meta; we always pass one.
+            .arg("--log-override:empty-import-meta=silent")
+            .arg(alias("doi-glue", &glue_dir.join("doi.js")))
+            .arg(alias("doi-wasm", &glue_dir.join(wasm_module)))
+            .arg(format!("--outfile={}", out.display())),
+    )
+}
+
+/// Copies the demo pages (everything in `www/` but build inputs) to dist.
+fn publish_pages(project: &Project, dist: &Path) -> Result<()> {
+    for entry in fs::read_dir(project.path("www"))? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let is_input = WWW_INPUTS.iter().any(|input| name == *input);
+        if entry.file_type()?.is_file() && !is_input {
+            fs::copy(entry.path(), dist.join(&name))?;
+        }
+    }
+    Ok(())
+}
+
+fn worker(project: &Project) -> Result<()> {
+    println!("== build: worker");
+    let started = Instant::now();
+    process::run(
+        project
+            .command("worker-build")
+            .arg("--release")
+            .current_dir(project.path("crates/worker"))
+            .env(
+                "WASM_BINDGEN_BIN",
+                project.cargo_bin_dir().join("wasm-bindgen"),
+            )
+            .env("WASM_OPT_BIN", project.npm_bin("wasm-opt"))
+            .env("ESBUILD_BIN", project.npm_bin("esbuild")),
+    )?;
+    println!("worker-build took {:.1} s", started.elapsed().as_secs_f64());
+    println!("worker (bytes, raw / gzip -9):");
+    let out = project.path("crates/worker/build");
+    let mut files: Vec<PathBuf> = fs::read_dir(&out)?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|ext| ext == "js" || ext == "wasm")
+        })
+        .collect();
+    files.sort();
+    for file in files {
+        let name = file.strip_prefix(&project.root).unwrap_or(&file);
+        print_size(&name.display().to_string(), &file)?;
+    }
+    Ok(())
+}
+
+fn file_size(path: &Path) -> Result<u64> {
+    Ok(fs::metadata(path)
+        .map_err(|error| Error::new(format!("{}: {error}", path.display())))?
+        .len())
+}
+
+fn print_size(label: &str, path: &Path) -> Result<()> {
+    let gzip = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(path)
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map_or_else(|| "?".to_string(), |output| output.stdout.len().to_string());
+    println!("  {label:<34} {:>8} / {gzip:>7}", file_size(path)?);
+    Ok(())
+}

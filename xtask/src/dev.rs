@@ -1,0 +1,45 @@
+//! `cargo xtask dev`: setup, build, then `wrangler dev` on 127.0.0.1 with
+//! local KV persisted under `.wrangler/`. Ctrl-C stops wrangler and workerd
+//! (they share the terminal's process group) and then xtask.
+
+use crate::build::{self, Parts};
+use crate::process;
+use crate::project::Project;
+use crate::setup::{self, Browser};
+use crate::wrangler::{self, IP};
+use crate::{Error, Result};
+
+pub struct Options {
+    port: u16,
+}
+
+impl Options {
+    pub fn parse(args: &[String]) -> Result<Self> {
+        match args {
+            [] => Ok(Options { port: 8787 }),
+            [flag, port] if flag == "--port" => port
+                .parse()
+                .map(|port| Options { port })
+                .map_err(|_| Error::new(format!("--port wants a number, not `{port}`"))),
+            _ => Err(Error::new("usage: cargo xtask dev [--port N]")),
+        }
+    }
+}
+
+pub fn run(project: &Project, options: Options) -> Result<()> {
+    setup::run(project, Browser::NotNeeded)?;
+    build::build(project, Parts::ALL)?;
+    wrangler::ensure_dev_vars(project)?;
+    let port = options.port;
+    let inspector_port = wrangler::free_port()?;
+    println!("== dev");
+    println!("demo page  http://{IP}:{port}/");
+    println!("liveness   http://{IP}:{port}/healthz");
+    println!("cron       http://{IP}:{port}/cdn-cgi/local/scheduled (runs the scheduled handler)");
+    println!("debugger   {IP}:{inspector_port}; Ctrl-C stops");
+    let result = process::run(&mut wrangler::dev(project, port, inspector_port, "warn"));
+    match result {
+        Err(_) if process::interrupted() => Ok(()),
+        other => other,
+    }
+}

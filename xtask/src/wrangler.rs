@@ -1,0 +1,96 @@
+//! Starting `wrangler dev` the same way for `xtask dev` and the end-to-end
+//! tests: loopback only, quiet, explicit ports, local secrets from `.dev.vars`.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::Command;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::build;
+use crate::process::Server;
+use crate::project::Project;
+use crate::{Error, Result};
+
+pub const IP: &str = "127.0.0.1";
+
+/// `wrangler <args>` without telemetry, without fetching Cloudflare's request
+/// metadata, and without re-running `[build] command` (xtask has built).
+pub fn wrangler(project: &Project) -> Command {
+    let mut command = project.command(project.npm_bin("wrangler"));
+    command
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("X_LOCAL_OBSERVABILITY", "false")
+        .env(build::SKIP_ENV, "1");
+    command
+}
+
+/// `wrangler dev` on `127.0.0.1:port`. `log_level` "warn" is quiet and
+/// faster; "log" keeps the Worker's console output.
+pub fn dev(project: &Project, port: u16, inspector_port: u16, log_level: &str) -> Command {
+    let mut command = wrangler(project);
+    command
+        .args(["dev", "--ip", IP, "--log-level", log_level])
+        .args(["--port", &port.to_string()])
+        .args(["--inspector-port", &inspector_port.to_string()]);
+    command
+}
+
+/// Local secrets for `wrangler dev`: a copy of `.dev.vars.example` unless
+/// the developer already has their own `.dev.vars`.
+pub fn ensure_dev_vars(project: &Project) -> Result<()> {
+    let vars = project.path(".dev.vars");
+    if !vars.exists() {
+        println!("copying .dev.vars.example to .dev.vars (local-only secrets)");
+        fs::copy(project.path(".dev.vars.example"), vars)?;
+    }
+    Ok(())
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind((IP, 0))?.local_addr()?.port())
+}
+
+/// Waits until `GET /healthz` answers 200, or fails pointing at the log.
+pub fn wait_until_healthy(server: &mut Server, port: u16, log: &Path) -> Result<()> {
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if let Some(status) = server.exited() {
+            return Err(Error::new(format!(
+                "wrangler dev stopped ({status}) before answering; see {}",
+                log.display()
+            )));
+        }
+        if healthz_ok(port) {
+            println!(
+                "wrangler dev is up after {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            return Ok(());
+        }
+        thread::sleep(Duration::from_millis(250));
+    }
+    Err(Error::new(format!(
+        "wrangler dev did not answer /healthz within 120 s; see {}",
+        log.display()
+    )))
+}
+
+fn healthz_ok(port: u16) -> bool {
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    let Ok(mut stream) = TcpStream::connect_timeout(&address, Duration::from_secs(1)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request =
+        format!("GET /healthz HTTP/1.1\r\nHost: {IP}:{port}\r\nConnection: close\r\n\r\n");
+    let mut response = String::new();
+    stream.write_all(request.as_bytes()).is_ok()
+        && stream.read_to_string(&mut response).is_ok()
+        && response.starts_with("HTTP/1.1 200")
+}
