@@ -1,0 +1,74 @@
+// What end-to-end specs need to talk to the Worker under test: its base URL
+// (set by `cargo xtask test`), the local secrets, and small fetch helpers.
+import { readFileSync, existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The `wrangler dev` that `cargo xtask test` started (or `cargo xtask dev`'s). */
+export const baseUrl = process.env.DOI_BASE_URL ?? "http://127.0.0.1:8787";
+
+/** Where specs put screenshots and other evidence; git-ignored. */
+export const artifactsDir = process.env.DOI_ARTIFACTS ?? `${root}tests/artifacts`;
+
+/** A local secret, as wrangler dev sees it: `.dev.vars`, else the example. */
+export function devVar(name) {
+  for (const file of [".dev.vars", ".dev.vars.example"]) {
+    const path = root + file;
+    if (!existsSync(path)) continue;
+    for (const line of readFileSync(path, "utf8").split("\n")) {
+      const match = line.match(/^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/);
+      if (match && match[1] === name) return match[2].replace(/^(["'])(.*)\1$/, "$2");
+    }
+  }
+  throw new Error(`${name} is not set in .dev.vars or .dev.vars.example`);
+}
+
+/** The sender API's bearer token. */
+export const apiToken = () => devVar("DOI_API_TOKEN");
+
+/** An absolute URL on the Worker under test. */
+export const url = (path) => new URL(path, baseUrl).href;
+
+/** GET without following redirects (a redirect is part of what we test). */
+export const get = (path, init = {}) =>
+  fetch(url(path), { redirect: "manual", ...init });
+
+/** POST a JSON body. */
+export const postJson = (path, body, init = {}) =>
+  fetch(url(path), {
+    method: "POST",
+    redirect: "manual",
+    ...init,
+    headers: { "content-type": "application/json", ...init.headers },
+    body: JSON.stringify(body),
+  });
+
+/** POST an HTML form (application/x-www-form-urlencoded). */
+export const postForm = (path, fields, init = {}) =>
+  fetch(url(path), {
+    method: "POST",
+    redirect: "manual",
+    ...init,
+    body: new URLSearchParams(fields),
+  });
+
+/** Call the sender API with the bearer token; `body` is sent as JSON. */
+export const api = (method, path, body, init = {}) =>
+  fetch(url(path), {
+    method,
+    redirect: "manual",
+    ...init,
+    headers: {
+      authorization: `Bearer ${apiToken()}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...init.headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+/** Everything wrangler dev printed so far (for "no email in logs" checks). */
+export function wranglerLog() {
+  const path = process.env.DOI_WRANGLER_LOG;
+  return path && existsSync(path) ? readFileSync(path, "utf8") : "";
+}
