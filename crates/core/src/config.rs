@@ -135,7 +135,7 @@ pub struct Form {
     /// Send a confirmation mail and wait for the click before mailing.
     #[serde(default)]
     pub double_opt_in: bool,
-    /// Origins (scheme://host[:port]) allowed to submit from a browser.
+    /// Origins (`scheme://host[:port]`) allowed to submit from a browser.
     #[serde(default)]
     pub allowed_origins: Vec<String>,
     /// The sender's privacy policy.

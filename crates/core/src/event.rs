@@ -1,7 +1,7 @@
 //! Events: the append-only record of everything a subscriber said.
 //!
 //! Every change of consent is an event, written once and never edited. State
-//! is derived from events ([`crate::fold`]), never stored as the truth.
+//! is derived from events ([`mod@crate::fold`]), never stored as the truth.
 //! Each event names the hashes of the events its writer had seen (its
 //! parents), so the log is a small hash DAG: tamper-evident, and two writers
 //! racing on the same subscriber both keep their event (see [`crate::ledger`]).
