@@ -4,6 +4,7 @@
 
 mod build;
 mod dev;
+mod fuzz;
 mod process;
 mod project;
 mod setup;
@@ -23,8 +24,10 @@ usage: cargo xtask <command>
   build [widget|worker]  build the widget into www/dist and the Worker into
                          crates/worker/build (both when no part is named)
   dev [--port N]         setup, build, then `wrangler dev` on 127.0.0.1:8787
+  fuzz [SECONDS]          run every fuzz target for SECONDS each (default 60)
   test [--only SUITE]... setup, then every suite; fails if any fails or runs
-       [--no-build]      no test. Suites: fmt, clippy, unit, build,
+       [--no-build]      no test. Suites: fmt, clippy, doc, unit,
+                         fuzz-smoke, build,
                          widget-browser, e2e, deploy-dry-run
 ";
 
@@ -54,6 +57,7 @@ fn run(args: &[String]) -> Result<()> {
         "build" => build::run(&project, build::Parts::parse(rest)?),
         "dev" => dev::run(&project, dev::Options::parse(rest)?),
         "test" => test::run(&project, test::Options::parse(rest)?),
+        "fuzz" => fuzz::run(&project, rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())

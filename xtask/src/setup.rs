@@ -79,6 +79,20 @@ fn worker_build(project: &Project) -> Result<()> {
     )
 }
 
+/// cargo-fuzz, for `cargo xtask fuzz` and the fuzz smoke suite only.
+pub fn cargo_fuzz(project: &Project) -> Result<()> {
+    cargo_install(
+        project,
+        "cargo-fuzz",
+        "cargo-fuzz",
+        CARGO_FUZZ,
+        &["--locked"],
+    )
+}
+
+/// The cargo-fuzz release the fuzz targets are built with.
+const CARGO_FUZZ: &str = "0.13.2";
+
 fn cargo_install(
     project: &Project,
     package: &str,

@@ -55,6 +55,11 @@ const SUITES: &[Suite] = &[
         run: unit,
     },
     Suite {
+        name: "fuzz-smoke",
+        needs_build: false,
+        run: fuzz_smoke,
+    },
+    Suite {
         name: "build",
         needs_build: false,
         run: build_all,
@@ -251,6 +256,20 @@ fn unit(project: &Project) -> Result<Tally> {
     let (ok, output) = process::run_tee(project.cargo().args(["test", "--workspace"]))?;
     cargo_test_result(ok, &output)
 }
+
+/// Each fuzz target for a few seconds: a crash in a parser of outside input
+/// fails the run. Longer runs: `cargo xtask fuzz [SECONDS]`.
+fn fuzz_smoke(project: &Project) -> Result<Tally> {
+    let runs = crate::fuzz::fuzz(project, FUZZ_SMOKE_SECONDS)?;
+    let failed = runs.iter().filter(|r| r.crashed).count() as u32;
+    Ok(Some(Counts {
+        passed: runs.len() as u32 - failed,
+        failed,
+    }))
+}
+
+/// Seconds per target in the smoke run.
+const FUZZ_SMOKE_SECONDS: u64 = 5;
 
 fn build_all(project: &Project) -> Result<Tally> {
     build::build(project, Parts::ALL)?;
