@@ -24,7 +24,7 @@ usage: cargo xtask <command>
   build [widget|worker]  build the widget into www/dist and the Worker into
                          crates/worker/build (both when no part is named)
   dev [--port N]         setup, build, then `wrangler dev` on 127.0.0.1:8787
-  fuzz [SECONDS]          run every fuzz target for SECONDS each (default 60)
+  fuzz [SECONDS]         run every fuzz target for SECONDS each (default 60)
   test [--only SUITE]... setup, then every suite; fails if any fails or runs
        [--no-build]      no test. Suites: fmt, clippy, doc, unit,
                          fuzz-smoke, build,
