@@ -1,6 +1,7 @@
 // What end-to-end specs need to talk to the Worker under test: its base URL
 // (set by `cargo xtask test`), the local secrets, and small fetch helpers.
-import { readFileSync, existsSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -71,4 +72,40 @@ export const api = (method, path, body, init = {}) =>
 export function wranglerLog() {
   const path = process.env.DOI_WRANGLER_LOG;
   return path && existsSync(path) ? readFileSync(path, "utf8") : "";
+}
+
+/** The Worker's own origin, as a browser on its pages would send it. */
+export const workerOrigin = new URL(baseUrl).origin;
+
+/** The path of the list of every address the specs used in this run. */
+export const addressesFile = () => `${artifactsDir}/addresses.txt`;
+
+/**
+ * A fresh address nobody else uses, recorded in `addresses.txt` so the
+ * privacy spec can check that none of them reached a log line or a URL.
+ * `tag` says which spec made it (it shows up in failure messages).
+ */
+export function newEmail(tag = "x") {
+  const address = `e2e-${tag}-${randomBytes(6).toString("hex")}@example.com`;
+  mkdirSync(artifactsDir, { recursive: true });
+  appendFileSync(addressesFile(), `${address}\n`);
+  return address;
+}
+
+/** Every address recorded by `newEmail` in this run. */
+export function usedEmails() {
+  const path = addressesFile();
+  if (!existsSync(path)) return [];
+  return [...new Set(readFileSync(path, "utf8").split("\n").filter(Boolean))];
+}
+
+/** The stable `code` of a JSON error response (and its whole body for messages). */
+export async function errorOf(response) {
+  const text = await response.text();
+  try {
+    const body = JSON.parse(text);
+    return { code: body?.error?.code, message: body?.error?.message, body, text };
+  } catch {
+    return { code: undefined, message: undefined, body: undefined, text };
+  }
 }

@@ -3,8 +3,10 @@
 
 use std::env;
 use std::fs::{self, File};
+use std::net::TcpStream;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use crate::build::{self, Parts};
 use crate::process::{self, Server};
@@ -325,6 +327,7 @@ fn count_before(line: &str, word: &str) -> u32 {
 /// The Node test runner over `tests/*.spec.mjs`, against a fresh `wrangler
 /// dev` (empty KV). The specs find it at `DOI_BASE_URL`; its output goes to
 /// `tests/artifacts/wrangler.log` (`DOI_WRANGLER_LOG`), for specs to inspect.
+/// Confirmation mails go to a local webhook receiver (`DOI_MAILBOX_URL`).
 fn end_to_end(project: &Project) -> Result<Tally> {
     let specs = spec_files(project)?;
     wrangler::ensure_dev_vars(project)?;
@@ -332,8 +335,24 @@ fn end_to_end(project: &Project) -> Result<Tally> {
     fs::create_dir_all(&artifacts)?;
     let log_path = artifacts.join("wrangler.log");
     let log = File::create(&log_path)?;
+    // Specs list every address they use here; the privacy spec checks them.
+    let _ = fs::remove_file(artifacts.join("addresses.txt"));
     let persist = env::temp_dir().join(format!("doi-e2e-kv-{}", std::process::id()));
     let _ = fs::remove_dir_all(&persist);
+
+    // The sender's delivery webhook, up before the Worker that calls it.
+    let mailbox_port = wrangler::free_port()?;
+    let mailbox_log = File::create(artifacts.join("mailbox.log"))?;
+    let mut mailbox = Server::start(
+        project
+            .command(project.npm_bin("node"))
+            .arg(project.path("tests/lib/mailbox.mjs"))
+            .arg(mailbox_port.to_string())
+            .stdout(mailbox_log.try_clone()?)
+            .stderr(mailbox_log),
+    )?;
+    wait_until_listening(&mut mailbox, mailbox_port)?;
+    let mailbox_url = format!("http://{IP}:{mailbox_port}");
 
     let port = wrangler::free_port()?;
     let inspector_port = wrangler::free_port()?;
@@ -342,6 +361,8 @@ fn end_to_end(project: &Project) -> Result<Tally> {
         wrangler::dev(project, port, inspector_port, "log")
             .arg("--persist-to")
             .arg(&persist)
+            .arg("--var")
+            .arg(format!("DOI_WEBHOOK_URL:{mailbox_url}/hook"))
             .env("NO_COLOR", "1")
             .env("FORCE_COLOR", "0")
             .stdout(log.try_clone()?)
@@ -351,11 +372,14 @@ fn end_to_end(project: &Project) -> Result<Tally> {
         process::run_tee(
             project
                 .command(project.npm_bin("node"))
-                .args(["--test", "--test-reporter=spec"])
+                // One file at a time, in name order: they share one Worker,
+                // and zz-privacy.spec.mjs must see every other spec's traces.
+                .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
                 .args(&specs)
                 .env("DOI_BASE_URL", format!("http://{IP}:{port}"))
                 .env("DOI_WRANGLER_LOG", &log_path)
-                .env("DOI_ARTIFACTS", &artifacts),
+                .env("DOI_ARTIFACTS", &artifacts)
+                .env("DOI_MAILBOX_URL", &mailbox_url),
         )
     });
     println!(
@@ -364,9 +388,31 @@ fn end_to_end(project: &Project) -> Result<Tally> {
         log_path.display()
     );
     drop(server);
+    drop(mailbox);
     let _ = fs::remove_dir_all(&persist);
     let (ok, output) = result?;
     node_test_result(ok, &output)
+}
+
+/// Waits until a server we started accepts connections on `port`.
+fn wait_until_listening(server: &mut Server, port: u16) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Some(status) = server.exited() {
+            return Err(Error::new(format!(
+                "process {} stopped ({status}) before listening on port {port}",
+                server.id()
+            )));
+        }
+        if TcpStream::connect((IP, port)).is_ok() {
+            return Ok(());
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    Err(Error::new(format!(
+        "process {} did not listen on port {port} within 20 s",
+        server.id()
+    )))
 }
 
 fn spec_files(project: &Project) -> Result<Vec<PathBuf>> {
