@@ -1,0 +1,147 @@
+// RFC 8058 one-click unsubscribe: the mail client POSTs
+// "List-Unsubscribe=One-Click" to the List-Unsubscribe URL, with no cookie and
+// no login, and from then on the sender may not mail that person. And mail
+// scanners that GET every link change nothing.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { newEmail, workerOrigin } from "./lib/http.mjs";
+import { signUp } from "./lib/consent.mjs";
+import { check, eventCount, links, subscriber } from "./lib/sender.mjs";
+
+/** The http(s) URL inside a `List-Unsubscribe` header value. */
+function httpUrlOf(listUnsubscribe) {
+  const urls = [...listUnsubscribe.matchAll(/<([^>]+)>/g)].map((m) => m[1]);
+  const http = urls.filter((u) => /^https?:\/\//.test(u));
+  assert.equal(http.length, 1, `one web URL in List-Unsubscribe: ${listUnsubscribe}`);
+  return http[0];
+}
+
+/** A subscriber on the newsletter list (no double opt-in) and their mail links. */
+async function subscribedWithLinks(tag, { topic } = {}) {
+  const email = newEmail(tag);
+  await signUp("whitepaper", email);
+  assert.equal((await check(email)).allowed, true, "sendable before unsubscribing");
+  return { email, mail: await links(email, { topic }) };
+}
+
+/** What a mail client does: POST the RFC 8058 body, nothing else. */
+function oneClick(target, encoding) {
+  let body;
+  if (encoding === "multipart") {
+    body = new FormData();
+    body.append("List-Unsubscribe", "One-Click");
+  } else {
+    body = new URLSearchParams({ "List-Unsubscribe": "One-Click" });
+  }
+  return fetch(target, { method: "POST", body, redirect: "manual", credentials: "omit" });
+}
+
+test("/v1/links gives the List-Unsubscribe headers for RFC 8058", async () => {
+  const { mail } = await subscribedWithLinks("links");
+  assert.equal(mail.list_unsubscribe_post, "List-Unsubscribe=One-Click");
+  const target = httpUrlOf(mail.list_unsubscribe);
+  assert.equal(target, mail.unsubscribe_url);
+  assert.equal(new URL(target).origin, workerOrigin);
+  assert.match(new URL(target).pathname, /^\/u\/[A-Za-z0-9_-]+$/);
+  assert.match(new URL(mail.preferences_url).pathname, /^\/p\/[A-Za-z0-9_-]+$/);
+  assert.ok(target.length < 300, "the URL fits comfortably in a header line");
+});
+
+for (const encoding of ["multipart", "urlencoded"]) {
+  test(`one-click POST as ${encoding === "multipart" ? "multipart/form-data" : "application/x-www-form-urlencoded"} unsubscribes, with 200 and no redirect`, async () => {
+    const { email, mail } = await subscribedWithLinks(`oneclick-${encoding}`);
+    const target = httpUrlOf(mail.list_unsubscribe);
+    const before = Date.now();
+    const response = await oneClick(target, encoding);
+    await response.arrayBuffer();
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("location"), null, "no redirect");
+    assert.equal(response.headers.get("set-cookie"), null, "nothing to remember the person by");
+
+    const result = await check(email);
+    assert.equal(result.allowed, false);
+    assert.equal(result.reason.code, "unsubscribed");
+    assert.equal(result.reason.via, "one_click");
+    assert.ok(result.reason.at >= before - 5_000, "the unsubscribe is dated when it happened");
+    for (const topic of ["product", "tips"]) {
+      assert.equal((await check(email, { topic })).allowed, false, `topic ${topic} is refused too`);
+    }
+  });
+}
+
+test("repeating the one-click POST is harmless: 200 again, still unsubscribed", async () => {
+  const { email, mail } = await subscribedWithLinks("oneclick-repeat");
+  const target = httpUrlOf(mail.list_unsubscribe);
+  for (const encoding of ["multipart", "urlencoded", "multipart"]) {
+    const response = await oneClick(target, encoding);
+    await response.arrayBuffer();
+    assert.equal(response.status, 200);
+  }
+  const result = await check(email);
+  assert.equal(result.allowed, false);
+  assert.equal(result.reason.code, "unsubscribed");
+  assert.equal(result.reason.via, "one_click");
+});
+
+test("a one-click link for one topic stops that topic and leaves the others", async () => {
+  const { email, mail } = await subscribedWithLinks("oneclick-topic", { topic: "tips" });
+  const response = await oneClick(httpUrlOf(mail.list_unsubscribe), "multipart");
+  await response.arrayBuffer();
+  assert.equal(response.status, 200);
+  assert.equal((await check(email, { topic: "tips" })).allowed, false);
+  assert.equal((await check(email, { topic: "product" })).allowed, true);
+});
+
+test("an unsubscribe link keeps working after the person signs up again elsewhere", async () => {
+  const { email, mail } = await subscribedWithLinks("oneclick-later");
+  await signUp("seminar", email); // a later signup adds topics, the old link must still stop mail
+  const response = await oneClick(httpUrlOf(mail.list_unsubscribe), "urlencoded");
+  await response.arrayBuffer();
+  assert.equal(response.status, 200);
+  assert.equal((await check(email)).allowed, false);
+  assert.equal((await check(email, { topic: "events" })).allowed, false);
+});
+
+test("the one-click unsubscribe is kept in the subscriber's log as proof", async () => {
+  const { email, mail } = await subscribedWithLinks("oneclick-log");
+  const response = await oneClick(httpUrlOf(mail.list_unsubscribe), "multipart");
+  await response.arrayBuffer();
+  const events = (await subscriber(email)).events;
+  assert.ok(events.some((e) => e.type === "unsubscribed" && e.via === "one_click"));
+  assert.equal((await check(email)).allowed, false);
+});
+
+test("fetching the unsubscribe and preference pages many times changes nothing", async () => {
+  const { email, mail } = await subscribedWithLinks("get-safe");
+  const before = await eventCount(email);
+  for (let i = 0; i < 5; i += 1) {
+    for (const target of [mail.unsubscribe_url, mail.preferences_url]) {
+      const response = await fetch(target, { redirect: "manual" });
+      const html = await response.text();
+      assert.equal(response.status, 200, `GET ${target}: ${html.slice(0, 200)}`);
+      assert.match(response.headers.get("content-type") ?? "", /^text\/html/);
+    }
+    // Link scanners also send HEAD and prefetch with odd headers.
+    const head = await fetch(mail.unsubscribe_url, { method: "HEAD", redirect: "manual" });
+    assert.ok(head.status < 500, `HEAD answered ${head.status}`);
+    const prefetch = await fetch(mail.unsubscribe_url, {
+      headers: { purpose: "prefetch", "sec-purpose": "prefetch" },
+      redirect: "manual",
+    });
+    await prefetch.arrayBuffer();
+  }
+  assert.equal(await eventCount(email), before);
+  const result = await check(email);
+  assert.equal(result.allowed, true, JSON.stringify(result));
+  assert.equal(result.reason.code, "consented");
+});
+
+test("a GET carrying the one-click words in its query changes nothing", async () => {
+  const { email, mail } = await subscribedWithLinks("get-query");
+  const target = new URL(mail.unsubscribe_url);
+  target.searchParams.set("List-Unsubscribe", "One-Click");
+  const response = await fetch(target, { redirect: "manual" });
+  await response.arrayBuffer();
+  assert.ok(response.status < 500);
+  assert.equal((await check(email)).allowed, true);
+});
