@@ -72,6 +72,8 @@ catalogue! {
     SignupTitle => { ja: "メール配信の登録", en: "Sign up for email" }
     /// The server refused the submission for a reason the person can fix.
     SubmissionRefused => { ja: "登録できませんでした。内容を確認してください。", en: "We couldn't sign you up. Please check the form." }
+    /// Topics were offered and the person unticked every one.
+    TopicRequired => { ja: "受け取りたい内容を1つ以上選んでください。", en: "Please choose at least one topic." }
     /// The consent text changed while the page was open.
     ConsentTextChanged => { ja: "同意文が更新されました。ページを再読み込みして、新しい内容をご確認ください。", en: "The consent text has changed. Please reload the page and read the new text." }
 
