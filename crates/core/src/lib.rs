@@ -25,6 +25,7 @@ pub mod id;
 pub mod ledger;
 pub mod locale;
 pub mod mail;
+pub mod preferences;
 mod punycode;
 pub mod slug;
 pub mod text;

@@ -148,6 +148,18 @@ catalogue! {
     ManagePreferences => { ja: "配信設定を変更する", en: "Change email preferences" }
     /// The person is not subscribed to the list at all.
     NotSubscribed => { ja: "このアドレスは現在登録されていません。", en: "This address is not subscribed." }
+    /// After unsubscribing from one list, `{list}`.
+    UnsubscribedList => { ja: "「{list}」の配信を停止しました。", en: "You will no longer receive “{list}”." }
+    /// Smaller button on the unsubscribe page for a topic link, `{topic}`.
+    UnsubscribeTopicOnly => { ja: "「{topic}」だけを停止する", en: "Stop only “{topic}”" }
+    /// Summary while a double opt-in signup waits for its confirmation.
+    PendingConfirmation => { ja: "登録の確認待ちです。お送りした確認メールのリンクを開いてください。", en: "Your subscription is waiting for confirmation. Open the link in the email we sent you." }
+    /// Summary: the frequency now chosen, `{frequency}`.
+    NowFrequency => { ja: "配信頻度: {frequency}", en: "How often: {frequency}" }
+    /// Intro above the resubscribe button: the consent text follows.
+    ResubscribeConsent => { ja: "再開すると、次の内容に同意したことになります:", en: "By starting again, you agree to the following:" }
+    /// Label of the hidden anti-bot field (people never see it).
+    HoneypotLabel => { ja: "この欄は空のままにしてください", en: "Leave this field empty" }
 
     // ---- errors -------------------------------------------------------
     /// Title of the invalid-link page.
