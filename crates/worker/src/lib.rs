@@ -1,26 +1,57 @@
-//! The Dōi Worker. For now a skeleton that answers `GET /healthz`; the demo
-//! page and `/doi.js` are static assets (see `[assets]` in `wrangler.toml`).
+//! doi-worker: the Cloudflare Worker of Dōi.
+//!
+//! Thin edges around doi-core. [`edge`] is the only code that touches the
+//! Workers runtime (requests, KV, secrets, `fetch`, timers); everything else
+//! works on plain types — [`http::Request`] in, [`http::Response`] out, KV
+//! behind the [`store::Store`] trait — so `cargo test -p doi-worker` runs
+//! real flows natively over an in-memory store.
+//!
+//! Map: [`app`] routes; [`api`] the JSON API; [`hosted`] the page handlers
+//! and [`pages`] their pure rendering; [`signup`] recording consent and
+//! sending confirmations through [`delivery`]; [`subscribers`] the event log
+//! and snapshots in KV by the layout in [`keys`]; [`repair`] retries and the
+//! scheduled sweep; [`secrets`] the Worker secrets.
+//!
+//! Must never: answer 2xx before the event it reports is written; change
+//! state on GET; put an email address in a key, a generated URL or a log
+//! line; panic on input.
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-use worker::{
-    event, Context, Env, Headers, Method, Request, Response, Result, ScheduleContext,
-    ScheduledEvent,
-};
+pub mod api;
+pub mod app;
+pub mod ctx;
+pub mod delivery;
+pub mod formdata;
+pub mod hosted;
+pub mod http;
+pub mod keys;
+pub mod pages;
+pub mod repair;
+pub mod secrets;
+pub mod signup;
+pub mod store;
+pub mod subscribers;
 
-#[event(fetch)]
-async fn fetch(req: Request, _env: Env, _ctx: Context) -> Result<Response> {
-    match (req.method(), req.path().as_str()) {
-        (Method::Get, "/healthz") => healthz(),
-        _ => Response::error("Not Found", 404),
-    }
+#[cfg(target_arch = "wasm32")]
+mod edge;
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+/// `doi.toml` as built into the Worker: validated by `build.rs` and
+/// embedded as JSON, so the Worker carries no TOML parser.
+pub const DOI_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/doi.json"));
+
+/// The configuration, parsed once per isolate.
+pub fn config() -> Result<&'static doi_core::Config, String> {
+    static CONFIG: std::sync::OnceLock<Result<doi_core::Config, String>> =
+        std::sync::OnceLock::new();
+    CONFIG
+        .get_or_init(|| doi_core::Config::from_json(DOI_JSON).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
-/// Liveness: the Worker started and can answer.
-fn healthz() -> Result<Response> {
-    let headers = Headers::new();
-    headers.set("content-type", "application/json")?;
-    Ok(Response::ok(r#"{"ok":true}"#)?.with_headers(headers))
-}
-
-/// Runs on the cron in `wrangler.toml`; will repair subscriber snapshots.
-#[event(scheduled)]
-async fn scheduled(_event: ScheduledEvent, _env: Env, _ctx: ScheduleContext) {}
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,29 @@
+//! `POST /v1/subscribe`: the widget's consent record becomes evidence.
+
+use doi_core::consent::ConsentRecord;
+use doi_core::Method;
+
+use crate::ctx::{Ctx, Net};
+use crate::http::{json_body, ApiError, Request, Response};
+use crate::signup;
+use crate::store::Store;
+
+/// Checks the record against the form's current text and origin, stores it
+/// (idempotently by record id) and answers the same for everyone.
+pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Response, ApiError> {
+    let record: ConsentRecord = json_body(req)?;
+    let origin = req.header("origin").unwrap_or("");
+    if let Some(form) = ctx.config.form(&record.form) {
+        if origin != req.origin && !form.allows_origin(origin) {
+            let shown = if origin.is_empty() {
+                "a request without an Origin header"
+            } else {
+                origin
+            };
+            return Err(ApiError::ForbiddenOrigin(shown.to_string()));
+        }
+    }
+    let checked = record.check(ctx.config, Method::Widget, req.header("user-agent"))?;
+    let receipt = signup::sign_up(ctx, checked).await?;
+    Ok(Response::json(200, &receipt))
+}

@@ -1,0 +1,109 @@
+//! `GET /v1/subscribers/{email-or-id}`: state and proof of consent, folded
+//! from the events themselves (not the snapshot). `DELETE`: erasure.
+
+use std::collections::BTreeMap;
+
+use doi_core::ledger::verify;
+use doi_core::{ConsentVersion, Email, Event, EventKind, SubscriberId, SubscriberState};
+use serde::Serialize;
+
+use crate::api::{authorize, subscriber_from_path};
+use crate::ctx::{Ctx, Net};
+use crate::http::{ApiError, Request, Response};
+use crate::keys;
+use crate::signup::StoredText;
+use crate::store::Store;
+use crate::subscribers::{self, Subscriber};
+
+#[derive(Serialize)]
+struct Proof {
+    subscriber_id: SubscriberId,
+    email: Option<Email>,
+    state: SubscriberState,
+    events: Vec<Event>,
+    consent_texts: BTreeMap<ConsentVersion, StoredText>,
+    /// Whether every stored event's parent links resolve.
+    verified: bool,
+}
+
+/// Everything stored about one subscriber, or 404.
+pub async fn get<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    req: &Request,
+    who: &str,
+) -> Result<Response, ApiError> {
+    authorize(ctx, req)?;
+    let (sid, _) = subscriber_from_path(ctx, who)?;
+    let sub = subscribers::load(&ctx.store, sid).await?;
+    if !sub.exists() {
+        return Err(ApiError::NotFound(
+            "no subscriber has this address or id".into(),
+        ));
+    }
+    let consent_texts = texts(ctx, &sub).await?;
+    let bytes: Vec<Vec<u8>> = sub.raw.iter().map(|t| t.as_bytes().to_vec()).collect();
+    let verified = verify(sid, &bytes, &[]).is_ok();
+    let mut events: Vec<Event> = sub.log.iter().map(|e| e.event.clone()).collect();
+    events.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+    let proof = Proof {
+        subscriber_id: sid,
+        email: sub.email.clone(),
+        state: sub.state,
+        events,
+        consent_texts,
+        verified,
+    };
+    Ok(Response::json(200, &proof))
+}
+
+/// The consent texts the evidence points at, by version.
+async fn texts<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    sub: &Subscriber,
+) -> Result<BTreeMap<ConsentVersion, StoredText>, ApiError> {
+    let mut versions: Vec<ConsentVersion> =
+        sub.log
+            .iter()
+            .filter_map(|e| match &e.event.kind {
+                EventKind::Subscribed { evidence, .. }
+                | EventKind::Resubscribed { evidence, .. } => Some(evidence.consent_version),
+                _ => None,
+            })
+            .collect();
+    versions.sort();
+    versions.dedup();
+    let wanted: Vec<String> = versions.iter().map(keys::consent_text).collect();
+    let found = ctx.store.get_many(&wanted).await?;
+    Ok(versions
+        .into_iter()
+        .zip(found)
+        .filter_map(|(v, text)| Some((v, serde_json::from_str(&text?).ok()?)))
+        .collect())
+}
+
+#[derive(Serialize)]
+struct Erased {
+    erased: bool,
+    subscriber_id: SubscriberId,
+}
+
+/// Erases the subscriber's personal data; the id stays suppressed. Works
+/// for addresses never seen too (a "never contact me" request).
+pub async fn delete<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    req: &Request,
+    who: &str,
+) -> Result<Response, ApiError> {
+    authorize(ctx, req)?;
+    let (sid, _) = subscriber_from_path(ctx, who)?;
+    let sub = subscribers::load(&ctx.store, sid).await?;
+    subscribers::erase(ctx, &sub).await?;
+    ctx.log(format!("subscriber {sid} erased"));
+    Ok(Response::json(
+        200,
+        &Erased {
+            erased: true,
+            subscriber_id: sid,
+        },
+    ))
+}

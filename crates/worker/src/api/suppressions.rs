@@ -1,0 +1,87 @@
+//! `POST /v1/suppressions`: bounces, complaints and manual blocks. Each
+//! address gets an unsubscribe from everything, recorded as an event.
+
+use doi_core::{EventKind, SubscriberId, UnsubscribeScope, Via};
+use serde::{Deserialize, Serialize};
+
+use crate::api::{authorize, check_batch, parse_email, Skipped, WRITES_PER_CALL};
+use crate::ctx::{Ctx, Net};
+use crate::http::{json_body, ApiError, Request, Response};
+use crate::store::Store;
+use crate::subscribers::{self, Address};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Ask {
+    emails: Vec<String>,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct Answer {
+    suppressed: usize,
+    skipped: Vec<Skipped>,
+}
+
+/// Suppresses every valid address; invalid ones (and any beyond this
+/// call's KV budget, code `retry_later`) come back in `skipped`.
+pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Response, ApiError> {
+    authorize(ctx, req)?;
+    let ask: Ask = json_body(req)?;
+    check_batch(ask.emails.len())?;
+    let via = match ask.reason.as_str() {
+        "bounce" => Via::Bounce,
+        "complaint" => Via::Complaint,
+        "manual" => Via::Api,
+        other => {
+            return Err(ApiError::invalid(
+                "invalid_request",
+                format!("reason {other:?} is not bounce, complaint or manual"),
+            ))
+        }
+    };
+    let id_key = ctx.id_key()?;
+    let mut skipped = Vec::new();
+    let mut valid: Vec<(usize, SubscriberId)> = Vec::new();
+    for (index, e) in ask.emails.iter().enumerate() {
+        match parse_email(e) {
+            Ok(email) => valid.push((index, id_key.subscriber_id(&email))),
+            Err(err) => skipped.push(Skipped {
+                index,
+                code: err.code(),
+            }),
+        }
+    }
+    let sids: Vec<SubscriberId> = valid.iter().map(|(_, s)| *s).collect();
+    let snapshots = subscribers::read_snapshots(&ctx.store, &sids).await?;
+    let mut suppressed = 0;
+    for (n, ((index, sid), snapshot)) in valid.into_iter().zip(snapshots).enumerate() {
+        if 2 * (n + 1) > WRITES_PER_CALL {
+            skipped.push(Skipped {
+                index,
+                code: "retry_later",
+            });
+            continue;
+        }
+        let sub = subscribers::from_snapshot(sid, snapshot);
+        let kind = EventKind::Unsubscribed {
+            scope: UnsubscribeScope::All,
+            via,
+            reason: None,
+        };
+        subscribers::append(ctx, &sub, ctx.fresh_id(), kind, Address::Keep).await?;
+        suppressed += 1;
+    }
+    skipped.sort_by_key(|s| s.index);
+    ctx.log(format!(
+        "{suppressed} addresses suppressed ({})",
+        ask.reason
+    ));
+    Ok(Response::json(
+        200,
+        &Answer {
+            suppressed,
+            skipped,
+        },
+    ))
+}

@@ -1,0 +1,130 @@
+//! What a request runs with: the configuration, the secrets, the store, the
+//! network for deliveries, the time and a seed for ids — all passed in by the
+//! edge (or a test), so handlers never reach for a global. Handlers also leave
+//! log lines and background tasks here for the edge to print and to run
+//! after the response.
+
+use std::cell::{Cell, RefCell};
+
+use doi_core::{Config, EventId, IdKey, Keyring, SubscriberId, Timestamp};
+use sha2::{Digest, Sha256};
+
+use crate::http::ApiError;
+use crate::secrets::Secrets;
+use crate::store::Store;
+
+/// An outgoing HTTP POST (a delivery).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// Where.
+    pub url: String,
+    /// Headers.
+    pub headers: Vec<(String, String)>,
+    /// The JSON body.
+    pub body: String,
+}
+
+/// Sends outgoing requests: `fetch` in the Worker, a recorder in tests.
+#[allow(async_fn_in_trait)]
+pub trait Net: Clone + 'static {
+    /// POSTs `request`; the response status, or why there is none.
+    async fn post(&self, request: &Outgoing) -> Result<u16, String>;
+}
+
+/// Work that runs after the response (`ctx.waitUntil`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Task {
+    /// Rebuild a snapshot whose write failed, from the events, with backoff.
+    RebuildSnapshot(SubscriberId),
+}
+
+/// Everything one request runs with.
+pub struct Ctx<S: Store, N: Net> {
+    /// The parsed `doi.toml`.
+    pub config: &'static Config,
+    /// Secrets and variables.
+    pub secrets: Secrets,
+    /// KV (or the in-memory store).
+    pub store: S,
+    /// Outgoing HTTP.
+    pub net: N,
+    /// The time of the request.
+    pub now: Timestamp,
+    /// The origin links point at (`DOI_PUBLIC_URL` or the request's origin).
+    pub base_url: String,
+    seed: [u8; 32],
+    counter: Cell<u32>,
+    logs: RefCell<Vec<String>>,
+    tasks: RefCell<Vec<Task>>,
+}
+
+impl<S: Store, N: Net> Ctx<S, N> {
+    /// A context; `seed` must be fresh random bytes per request.
+    pub fn new(
+        config: &'static Config,
+        secrets: Secrets,
+        store: S,
+        net: N,
+        now: Timestamp,
+        seed: [u8; 32],
+    ) -> Self {
+        Ctx {
+            config,
+            secrets,
+            store,
+            net,
+            now,
+            base_url: String::new(),
+            seed,
+            counter: Cell::new(0),
+            logs: RefCell::new(Vec::new()),
+            tasks: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// A new random id (derived from the request's seed).
+    pub fn fresh_id(&self) -> EventId {
+        let n = self.counter.get();
+        self.counter.set(n.wrapping_add(1));
+        let digest = Sha256::new()
+            .chain_update(self.seed)
+            .chain_update(n.to_be_bytes())
+            .finalize();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        EventId::from_random(bytes)
+    }
+
+    /// The link-signing keys.
+    pub fn keyring(&self) -> Result<Keyring, ApiError> {
+        self.secrets.keyring()
+    }
+
+    /// The subscriber-id key.
+    pub fn id_key(&self) -> Result<IdKey, ApiError> {
+        self.secrets.id_key()
+    }
+
+    /// Records a log line. Callers pass subscriber ids, never addresses.
+    pub fn log(&self, line: impl Into<String>) {
+        self.logs.borrow_mut().push(line.into());
+    }
+
+    /// Queues work for after the response.
+    pub fn defer(&self, task: Task) {
+        let mut tasks = self.tasks.borrow_mut();
+        if !tasks.contains(&task) {
+            tasks.push(task);
+        }
+    }
+
+    /// The log lines so far, emptied.
+    pub fn take_logs(&self) -> Vec<String> {
+        self.logs.take()
+    }
+
+    /// The queued tasks, emptied.
+    pub fn take_tasks(&self) -> Vec<Task> {
+        self.tasks.take()
+    }
+}

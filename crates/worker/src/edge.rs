@@ -1,0 +1,260 @@
+//! The only code that touches the Workers runtime: turning a
+//! `worker::Request` into an [`http::Request`] and back, KV behind
+//! [`Store`], `fetch` behind [`Net`], secrets, the clock, randomness, logs,
+//! `waitUntil`, and the two entry points (fetch and scheduled).
+
+use std::time::Duration;
+
+use doi_core::Timestamp;
+use wasm_bindgen::JsCast;
+use worker::{
+    console_error, console_log, event, Context, Date, Delay, Env, Fetch, Headers, KvStore,
+    RequestInit, ScheduleContext, ScheduledEvent,
+};
+
+use crate::app;
+use crate::ctx::{Ctx, Net, Outgoing};
+use crate::http::{self, ApiError};
+use crate::repair;
+use crate::secrets::Secrets;
+use crate::store::{Listed, ListedKey, PutOptions, Store, StoreError};
+
+/// The KV binding in wrangler.toml.
+const KV_BINDING: &str = "DOI_KV";
+
+fn secrets(env: &Env) -> Secrets {
+    Secrets::from_lookup(|name| {
+        env.secret(name)
+            .map(|s| s.to_string())
+            .or_else(|_| env.var(name).map(|v| v.to_string()))
+            .ok()
+    })
+}
+
+/// 32 bytes from `crypto.getRandomValues`.
+fn seed() -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let filled = scope
+        .crypto()
+        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).map(|_| ()));
+    if filled.is_err() {
+        // Ids only need to be unique: fall back to the clock and Math.random.
+        let mix = (Date::now().as_millis() as f64 + js_sys::Math::random() * 1e15).to_bits();
+        bytes[..8].copy_from_slice(&mix.to_be_bytes());
+    }
+    bytes
+}
+
+#[event(fetch)]
+async fn fetch(req: worker::Request, env: Env, wctx: Context) -> worker::Result<worker::Response> {
+    let config = match crate::config() {
+        Ok(c) => c,
+        Err(problem) => {
+            console_error!("misconfigured: {problem}");
+            return to_worker(ApiError::Misconfigured(problem).to_response());
+        }
+    };
+    let store = match env.kv(KV_BINDING) {
+        Ok(kv) => Kv(kv),
+        Err(_) => {
+            let e = ApiError::Misconfigured(format!(
+                "the KV binding {KV_BINDING} is missing; add it to wrangler.toml (see README, Deploy)"
+            ));
+            console_error!("{e}");
+            return to_worker(e.to_response());
+        }
+    };
+    let mut request = read(req).await?;
+    let secrets = secrets(&env);
+    let mut ctx = Ctx::new(
+        config,
+        secrets,
+        store.clone(),
+        FetchNet,
+        Timestamp(Date::now().as_millis()),
+        seed(),
+    );
+    ctx.base_url = ctx
+        .secrets
+        .public_url()
+        .map_or_else(|| request.origin.clone(), str::to_string);
+    let limit = app::body_limit(&request.path);
+    let response = if request.body.len() > limit {
+        request.body.clear();
+        app::too_large(&ctx, &request)
+    } else {
+        app::handle(&ctx, &request).await
+    };
+    for line in ctx.take_logs() {
+        console_log!("{line}");
+    }
+    for task in ctx.take_tasks() {
+        let store = store.clone();
+        wctx.wait_until(async move {
+            let lines =
+                repair::run(&store, task, |ms| Delay::from(Duration::from_millis(ms))).await;
+            for line in lines {
+                console_log!("{line}");
+            }
+        });
+    }
+    to_worker(response)
+}
+
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let Ok(kv) = env.kv(KV_BINDING) else {
+        console_error!("misconfigured: the KV binding {KV_BINDING} is missing");
+        return;
+    };
+    match repair::sweep(&Kv(kv), repair::SWEEP_BUDGET).await {
+        Ok(s) => console_log!(
+            "sweep: {} subscribers, {} snapshots rebuilt, {} failed, {} KV operations{}",
+            s.subscribers,
+            s.repaired,
+            s.failed,
+            s.operations,
+            if s.complete { "" } else { "; more next time" }
+        ),
+        Err(e) => console_error!("sweep failed: {e}"),
+    }
+}
+
+/// Reads the runtime's request: method, URL, headers and (bounded) body.
+async fn read(mut req: worker::Request) -> worker::Result<http::Request> {
+    // The URL as text: parsing it with the `url` crate would link its IDNA
+    // tables (a large share of the module) for nothing.
+    let url = req.inner().url();
+    let (origin, path, query) = http::split_url(&url);
+    let method = http::Method::parse(req.method().as_ref());
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .entries()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect();
+    let declared: usize = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let limit = app::body_limit(&path);
+    let body = match method {
+        http::Method::Post | http::Method::Delete if declared <= limit => {
+            req.bytes().await.unwrap_or_default()
+        }
+        // Declared too large: not read at all; the app answers 413.
+        http::Method::Post | http::Method::Delete => vec![0; limit + 1],
+        _ => Vec::new(),
+    };
+    Ok(http::Request {
+        method,
+        path,
+        query,
+        headers,
+        body,
+        origin,
+    })
+}
+
+fn to_worker(r: http::Response) -> worker::Result<worker::Response> {
+    let headers = Headers::new();
+    for (name, value) in &r.headers {
+        headers.append(name, value)?;
+    }
+    Ok(worker::Response::from_bytes(r.body)?
+        .with_status(r.status)
+        .with_headers(headers))
+}
+
+/// Workers KV as a [`Store`].
+#[derive(Clone)]
+struct Kv(KvStore);
+
+fn kv_error(e: impl std::fmt::Display) -> StoreError {
+    StoreError(e.to_string())
+}
+
+impl Store for Kv {
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.0.get(key).text().await.map_err(kv_error)
+    }
+
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        let mut out = Vec::with_capacity(keys.len());
+        // KV reads up to 100 keys per bulk call, billed as one operation.
+        for chunk in keys.chunks(100) {
+            let mut found = self.0.get_bulk(chunk).text().await.map_err(kv_error)?;
+            out.extend(chunk.iter().map(|k| found.remove(k).flatten()));
+        }
+        Ok(out)
+    }
+
+    async fn put(&self, key: &str, value: &str, options: PutOptions) -> Result<(), StoreError> {
+        let mut put = self.0.put(key, value).map_err(kv_error)?;
+        if let Some(ttl) = options.ttl_secs {
+            put = put.expiration_ttl(ttl.max(60));
+        }
+        if let Some(m) = options.metadata {
+            put = put.metadata(m).map_err(kv_error)?;
+        }
+        put.execute().await.map_err(kv_error)
+    }
+
+    async fn list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Listed, StoreError> {
+        let mut list = self.0.list().prefix(prefix.to_string()).limit(limit as u64);
+        if let Some(c) = cursor {
+            list = list.cursor(c.to_string());
+        }
+        let page = list.execute().await.map_err(kv_error)?;
+        Ok(Listed {
+            keys: page
+                .keys
+                .into_iter()
+                .map(|k| ListedKey {
+                    name: k.name,
+                    metadata: k.metadata,
+                })
+                .collect(),
+            cursor: if page.list_complete {
+                None
+            } else {
+                page.cursor
+            },
+        })
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.0.delete(key).await.map_err(kv_error)
+    }
+}
+
+/// `fetch` as [`Net`].
+#[derive(Clone)]
+struct FetchNet;
+
+impl Net for FetchNet {
+    async fn post(&self, request: &Outgoing) -> Result<u16, String> {
+        let headers = Headers::new();
+        for (name, value) in &request.headers {
+            headers.set(name, value).map_err(|e| e.to_string())?;
+        }
+        let mut init = RequestInit::new();
+        init.with_method(worker::Method::Post)
+            .with_headers(headers)
+            .with_body(Some(request.body.clone().into()));
+        let req = worker::Request::new_with_init(&request.url, &init).map_err(|e| e.to_string())?;
+        let response = Fetch::Request(req)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(response.status_code())
+    }
+}

@@ -1,0 +1,63 @@
+//! `/c/{token}`: GET shows a button and changes nothing; POST confirms.
+//! Confirming twice is confirming once: the event id comes from the token.
+
+use doi_core::token::Purpose;
+use doi_core::{EventId, EventKind};
+use sha2::{Digest, Sha256};
+
+use crate::ctx::{Ctx, Net};
+use crate::hosted::{action, shell, verify, PageError};
+use crate::http::{Request, Response};
+use crate::keys;
+use crate::pages::{self, confirm};
+use crate::store::Store;
+use crate::subscribers::{self, Address};
+
+/// The page with the button.
+pub fn get<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    req: &Request,
+    token: &str,
+) -> Result<Response, PageError> {
+    verify(ctx, token, Purpose::Confirm)?;
+    let shell = shell(ctx, req);
+    let own = action(&format!("/c/{token}"), shell.locale);
+    Ok(pages::html(200, confirm::ask(&shell, &own)))
+}
+
+/// Records the confirmation (once) and says what is now true.
+pub async fn post<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    req: &Request,
+    token: &str,
+) -> Result<Response, PageError> {
+    let claims = verify(ctx, token, Purpose::Confirm)?;
+    let digest = Sha256::new()
+        .chain_update(b"doi confirm v1\0")
+        .chain_update(token.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    let id = EventId::from_random(bytes);
+    let done_before = ctx
+        .store
+        .get(&keys::event(&claims.subscriber, &id))
+        .await?
+        .is_some();
+    let sub = subscribers::load(&ctx.store, claims.subscriber).await?;
+    let state = if done_before || sub.log.iter().any(|e| e.event.id == id) {
+        sub.state
+    } else {
+        let kind = EventKind::Confirmed {
+            list: claims.list.clone(),
+        };
+        let state = subscribers::append(ctx, &sub, id, kind, Address::Keep).await?;
+        ctx.log(format!("subscriber {} confirmed", claims.subscriber));
+        state
+    };
+    let shell = shell(ctx, req);
+    Ok(pages::html(
+        200,
+        confirm::done(&shell, &claims.list, &state, ctx.now),
+    ))
+}

@@ -1,0 +1,125 @@
+//! `/u/{token}`: GET shows the unsubscribe page and changes nothing. POST
+//! is either RFC 8058 one-click (`List-Unsubscribe=One-Click`, from a mail
+//! client: no cookie, no CSRF token, 200 and no redirect) or a button on
+//! the page (`action=unsubscribe_all` / `unsubscribe_topic`).
+
+use doi_core::token::{Claims, Purpose};
+use doi_core::{EventKind, Locale, UnsubscribeScope, Via};
+
+use crate::ctx::{Ctx, Net};
+use crate::formdata::parse_form;
+use crate::hosted::{action, shell, verify, PageError};
+use crate::http::{Request, Response};
+use crate::pages::{
+    self,
+    unsubscribe::{render, Done, Model},
+};
+use crate::store::Store;
+use crate::subscribers::{self, Address};
+
+/// The page.
+pub async fn get<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    req: &Request,
+    token: &str,
+) -> Result<Response, PageError> {
+    let claims = verify(ctx, token, Purpose::Unsubscribe)?;
+    let state = subscribers::read_snapshot(&ctx.store, &claims.subscriber)
+        .await?
+        .map(|s| s.state)
+        .unwrap_or_default();
+    Ok(page(ctx, req, token, &claims, &state, None))
+}
+
+/// One-click or a page button.
+pub async fn post<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    req: &Request,
+    token: &str,
+) -> Result<Response, PageError> {
+    let claims = verify(ctx, token, Purpose::Unsubscribe)?;
+    let fields = parse_form(req)?;
+    let one_click = fields
+        .get("List-Unsubscribe")
+        .is_some_and(|v| v.trim() == "One-Click");
+    let list = claims.list.clone();
+    let (scope, via, done) = match (one_click, fields.get("action").as_deref(), &claims.topic) {
+        (true, _, Some(topic)) => (
+            UnsubscribeScope::Topic {
+                list,
+                topic: topic.clone(),
+            },
+            Via::OneClick,
+            Done::Topic(topic.clone()),
+        ),
+        (true, _, None) => (UnsubscribeScope::List { list }, Via::OneClick, Done::List),
+        (false, Some("unsubscribe_all"), _) => (UnsubscribeScope::All, Via::Page, Done::All),
+        (false, Some("unsubscribe_topic"), Some(topic)) => (
+            UnsubscribeScope::Topic {
+                list,
+                topic: topic.clone(),
+            },
+            Via::Page,
+            Done::Topic(topic.clone()),
+        ),
+        _ => {
+            let l = crate::hosted::locale(ctx, req);
+            return Err(PageError::Refused(
+                doi_core::text::Msg::InvalidLinkBody.text(l).to_string(),
+            ));
+        }
+    };
+    let sub = subscribers::load(&ctx.store, claims.subscriber).await?;
+    let kind = EventKind::Unsubscribed {
+        scope,
+        via,
+        reason: None,
+    };
+    let state = subscribers::append(ctx, &sub, ctx.fresh_id(), kind, Address::Keep).await?;
+    ctx.log(format!(
+        "subscriber {} unsubscribed ({via:?})",
+        claims.subscriber
+    ));
+    Ok(page(ctx, req, token, &claims, &state, Some(done)))
+}
+
+fn page<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    req: &Request,
+    token: &str,
+    claims: &Claims,
+    state: &doi_core::SubscriberState,
+    done: Option<Done>,
+) -> Response {
+    let shell = shell(ctx, req);
+    let own = action(&format!("/u/{token}"), shell.locale);
+    let preferences = preferences_link(ctx, claims, shell.locale);
+    let model = Model {
+        shell,
+        list: &claims.list,
+        topic: claims.topic.as_ref(),
+        state,
+        now: ctx.now,
+        action: &own,
+        preferences: &preferences,
+        done,
+    };
+    pages::html(200, render(&model))
+}
+
+/// The same person's preference page (a fresh token for the same list).
+fn preferences_link<S: Store, N: Net>(ctx: &Ctx<S, N>, claims: &Claims, locale: Locale) -> String {
+    let token = ctx.keyring().map(|k| {
+        k.sign(&Claims {
+            purpose: Purpose::Preferences,
+            subscriber: claims.subscriber,
+            list: claims.list.clone(),
+            topic: None,
+            issued: ctx.now,
+        })
+    });
+    match token {
+        Ok(t) => action(&format!("/p/{t}"), locale),
+        Err(_) => String::new(),
+    }
+}

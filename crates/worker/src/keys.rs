@@ -1,0 +1,67 @@
+//! The KV key layout, in one place (ARCHITECTURE.md documents it). No key
+//! ever contains an email address: subscribers appear by their id.
+
+use doi_core::{ConsentVersion, EventId, SubscriberId, Timestamp};
+
+/// Prefix of every event key.
+pub const EVENTS: &str = "ev/";
+/// Prefix of every snapshot key.
+pub const SNAPSHOTS: &str = "snap/";
+
+/// `ev/{subscriber}/{event}`: one immutable event, exactly the sealed bytes.
+pub fn event(sid: &SubscriberId, id: &EventId) -> String {
+    format!("{EVENTS}{sid}/{}", id.as_str())
+}
+
+/// `ev/{subscriber}/`: all of one subscriber's events.
+pub fn events_of(sid: &SubscriberId) -> String {
+    format!("{EVENTS}{sid}/")
+}
+
+/// `snap/{subscriber}`: the derived snapshot.
+pub fn snapshot(sid: &SubscriberId) -> String {
+    format!("{SNAPSHOTS}{sid}")
+}
+
+/// `text/{version}`: a consent text as shown, by its SHA-256.
+pub fn consent_text(version: &ConsentVersion) -> String {
+    format!("text/{version}")
+}
+
+/// `rl/confirm/{subscriber}/{date}`: confirmation mails sent that UTC day.
+pub fn confirmations_sent(sid: &SubscriberId, now: Timestamp) -> String {
+    format!("rl/confirm/{sid}/{}", now.date())
+}
+
+/// The subscriber id in an `ev/` or `snap/` key.
+pub fn subscriber_of(key: &str) -> Option<SubscriberId> {
+    let rest = key
+        .strip_prefix(EVENTS)
+        .or_else(|| key.strip_prefix(SNAPSHOTS))?;
+    SubscriberId::parse(rest.split('/').next()?)
+}
+
+/// The event id at the end of an `ev/` key.
+pub fn event_id_of(key: &str) -> Option<EventId> {
+    EventId::parse(key.rsplit('/').next()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_name_subscribers_by_id_and_parse_back() {
+        let sid = SubscriberId([7; 16]);
+        let id = EventId::from_random([1; 16]);
+        let k = event(&sid, &id);
+        assert!(k.starts_with(&events_of(&sid)));
+        assert_eq!(subscriber_of(&k), Some(sid));
+        assert_eq!(subscriber_of(&snapshot(&sid)), Some(sid));
+        assert_eq!(event_id_of(&k), Some(id));
+        assert_eq!(
+            confirmations_sent(&sid, Timestamp(0)),
+            format!("rl/confirm/{sid}/1970-01-01")
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! When storage, secrets or deliveries fail: nothing is claimed that did
+//! not happen, nothing panics, and snapshots heal.
+
+use super::*;
+use crate::secrets::Secrets;
+
+const WHO: &str = "fail@example.com";
+
+#[test]
+fn a_failed_event_write_is_a_retryable_503_and_nothing_is_claimed() {
+    let w = World::new();
+    w.store.fail_writes_to("ev/");
+    let r = w.subscribe(&record("whitepaper", WHO, "rec-fail-000000001"));
+    assert_eq!(r.status, 503);
+    let e = body_json(&r);
+    assert_eq!(e["error"]["code"], "storage_unavailable");
+    assert_eq!(e["error"]["retryable"], true);
+    assert!(!w
+        .store
+        .keys()
+        .iter()
+        .any(|k| k.starts_with("ev/") || k.starts_with("snap/")));
+    w.store.heal();
+    assert_eq!(w.check(WHO, None).1, "no_consent");
+    assert_eq!(
+        w.subscribe(&record("whitepaper", WHO, "rec-fail-000000001"))
+            .status,
+        200
+    );
+    assert!(w.check(WHO, None).0);
+}
+
+#[test]
+fn a_failed_one_click_write_is_a_503_and_the_address_stays_as_it_was() {
+    let w = World::new();
+    w.subscribe(&record("whitepaper", WHO, "rec-fail-000000002"));
+    let url = w.links(WHO, None)["unsubscribe_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w.store.fail_writes_to("ev/");
+    let r = w.send(one_click_urlencoded(&path_of(&url)));
+    assert_eq!(r.status, 503);
+    assert!(r.text().contains("しばらくしてから"));
+    w.store.heal();
+    assert_eq!(w.send(one_click_urlencoded(&path_of(&url))).status, 200);
+    assert_eq!(w.check(WHO, None).1, "unsubscribed");
+}
+
+#[test]
+fn a_failed_snapshot_write_still_answers_200_and_is_rebuilt_after_the_response() {
+    let w = World::new();
+    w.subscribe(&record("whitepaper", WHO, "rec-fail-000000003"));
+    let url = w.links(WHO, None)["unsubscribe_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w.store.fail_writes_to("snap/");
+    let r = w.send(one_click_urlencoded(&path_of(&url)));
+    assert_eq!(r.status, 200, "the unsubscribe event is written");
+    assert_eq!(w.tasks.borrow().len(), 1);
+    w.store.heal();
+    let lines = w.run_tasks();
+    assert!(lines[0].contains("rebuilt"), "{lines:?}");
+    assert_eq!(w.check(WHO, None).1, "unsubscribed");
+}
+
+#[test]
+fn the_scheduled_sweep_rebuilds_missing_and_stale_snapshots() {
+    let w = World::new();
+    w.subscribe(&record("whitepaper", WHO, "rec-fail-000000004"));
+    w.subscribe(&record(
+        "whitepaper",
+        "other@example.com",
+        "rec-fail-000000005",
+    ));
+    let url = w.links(WHO, None)["unsubscribe_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w.store.fail_writes_to("snap/");
+    w.send(one_click_urlencoded(&path_of(&url)));
+    w.store.heal();
+    w.tasks.borrow_mut().clear(); // the retries failed too
+    w.store
+        .remove(&format!("snap/{}", w.sid("other@example.com")));
+    assert!(w.check(WHO, None).0, "stale snapshot");
+    let sweep = block_on(repair::sweep(&w.store, repair::SWEEP_BUDGET)).unwrap();
+    assert_eq!(
+        (sweep.subscribers, sweep.repaired, sweep.complete),
+        (2, 2, true)
+    );
+    assert_eq!(w.check(WHO, None).1, "unsubscribed");
+    assert_eq!(
+        w.check("other@example.com", None).1,
+        "consented",
+        "the consent was not lost"
+    );
+    let p = body_json(&w.api(
+        Method::Get,
+        &format!("/v1/subscribers/{}", w.sid("other@example.com")),
+        None,
+    ));
+    assert_eq!(p["events"][0]["type"], "subscribed");
+    assert_eq!(
+        p["email"],
+        Value::Null,
+        "only a signup brings the address back"
+    );
+    let again = block_on(repair::sweep(&w.store, repair::SWEEP_BUDGET)).unwrap();
+    assert_eq!(again.repaired, 0);
+}
+
+#[test]
+fn a_missing_secret_is_a_503_naming_it_and_a_log_line_not_a_panic() {
+    let w = World::new();
+    *w.secrets.borrow_mut() = Secrets::from_lookup(|_| None);
+    let r = w.subscribe(&record("whitepaper", WHO, "rec-fail-000000006"));
+    assert_eq!(r.status, 503);
+    let e = body_json(&r);
+    assert_eq!(e["error"]["code"], "misconfigured");
+    assert!(e["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("DOI_ID_KEY"));
+    assert!(w.logs.borrow().iter().any(|l| l.contains("DOI_ID_KEY")));
+    let r = w.send(Request::new(Method::Get, "/u/whatever"));
+    assert_eq!(r.status, 503);
+    assert!(w
+        .logs
+        .borrow()
+        .iter()
+        .any(|l| l.contains("DOI_SIGNING_KEYS")));
+    let r = w.api(
+        Method::Post,
+        "/v1/check",
+        Some(json!({"list": "newsletter", "emails": []})),
+    );
+    assert_eq!(body_json(&r)["error"]["code"], "misconfigured");
+    assert_eq!(w.send(Request::new(Method::Get, "/healthz")).status, 200);
+}
+
+#[test]
+fn unreadable_storage_is_a_503_not_an_empty_answer() {
+    let w = World::new();
+    w.subscribe(&record("whitepaper", WHO, "rec-fail-000000007"));
+    w.store.fail_reads();
+    let r = w.api(
+        Method::Post,
+        "/v1/check",
+        Some(json!({"list": "newsletter", "emails": [WHO]})),
+    );
+    assert_eq!(r.status, 503);
+}
+
+#[test]
+fn kv_writes_per_signup_match_the_readme() {
+    let w = World::new();
+    w.subscribe(&record(
+        "whitepaper",
+        "first@example.com",
+        "rec-ops-0000000001",
+    ));
+    let first = w.store.ops().writes;
+    w.subscribe(&record(
+        "whitepaper",
+        "second@example.com",
+        "rec-ops-0000000002",
+    ));
+    assert_eq!(
+        (first, w.store.ops().writes - first),
+        (3, 2),
+        "text once, then event + snapshot"
+    );
+    let before = w.store.ops().writes;
+    w.subscribe(&record(
+        "newsletter",
+        "doi@example.com",
+        "rec-ops-0000000003",
+    ));
+    let confirm = {
+        let hook: Value = serde_json::from_str(&w.net.last().unwrap().body).unwrap();
+        path_of(hook["confirm_url"].as_str().unwrap())
+    };
+    let signup = w.store.ops().writes - before;
+    w.send(form_post(&confirm, &[]));
+    let confirmed = w.store.ops().writes - before - signup;
+    assert_eq!(
+        (signup, confirmed),
+        (4, 2),
+        "text + event + snapshot + rate counter; then event + snapshot"
+    );
+}
