@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { devVar, newEmail, workerOrigin } from "./lib/http.mjs";
 import { consentRecord, formDefinition, signUp, subscribe } from "./lib/consent.mjs";
 import { check, eventCount, subscriber } from "./lib/sender.mjs";
-import { mailsTo, verifySignature, waitForMails } from "./lib/mailbox.mjs";
+import { mailsTo, refuseNext, verifySignature, waitForMails } from "./lib/mailbox.mjs";
 import { withPage } from "./lib/browser.mjs";
 import { PURPOSE, decode, resign, tokenOf } from "./lib/tokens.mjs";
 import { configNumber, forms, htmlLang, says, sender, visibleText } from "./lib/pages.mjs";
@@ -248,4 +248,28 @@ test("signup to a double opt-in form stays pending even when the browser claims 
   // Unknown fields are refused outright, or ignored; never obeyed.
   assert.ok(response.status === 200 || (response.status >= 400 && response.status < 500));
   assert.equal((await check(email)).allowed, false);
+});
+
+test("when the sender's webhook fails, the signup says so (502, retryable) and a retry delivers once", async () => {
+  const form = await formDefinition("newsletter");
+  const email = newEmail("doi-webhook-down");
+  const record = consentRecord(form, email);
+  await refuseNext(1, 500);
+  const failed = await subscribe(record);
+  const error = await failed.json();
+  assert.equal(failed.status, 502, JSON.stringify(error));
+  assert.equal(error.error.code, "delivery_failed");
+  assert.equal(error.error.retryable, true);
+  assert.equal((await check(email)).allowed, false, "nothing is sendable before the person confirms");
+
+  const retried = await subscribe(record);
+  assert.equal(retried.status, 200);
+  assert.deepEqual(await retried.json(), { ok: true, record_id: record.record_id, double_opt_in: true, status: "pending" });
+  const attempts = await waitForMails(email, 2);
+  assert.deepEqual(
+    attempts.map((m) => m.answered),
+    [500, 200],
+    "one failed attempt, then one delivered mail",
+  );
+  assert.equal((await subscriber(email)).events.filter((e) => e.type === "subscribed").length, 1, "the retry stored nothing new");
 });

@@ -4,7 +4,7 @@
 // scanners that GET every link change nothing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { newEmail, workerOrigin } from "./lib/http.mjs";
+import { newEmail, url, workerOrigin } from "./lib/http.mjs";
 import { signUp } from "./lib/consent.mjs";
 import { check, eventCount, links, subscriber } from "./lib/sender.mjs";
 
@@ -144,4 +144,53 @@ test("a GET carrying the one-click words in its query changes nothing", async ()
   await response.arrayBuffer();
   assert.ok(response.status < 500);
   assert.equal((await check(email)).allowed, true);
+});
+
+/** Five subscribers, each with a one-click and a preference save sent at the same moment. */
+async function race(tag) {
+  const racers = [];
+  for (let i = 0; i < 5; i += 1) racers.push(await subscribedWithLinks(`${tag}-${i}`));
+  const statuses = await Promise.all(
+    racers.flatMap(({ mail }) => [
+      oneClick(httpUrlOf(mail.list_unsubscribe), "multipart").then((r) => r.arrayBuffer().then(() => r.status)),
+      fetch(mail.preferences_url, {
+        method: "POST",
+        body: new URLSearchParams([["action", "save"], ["topics", "product"], ["topics", "tips"], ["frequency", "monthly"]]),
+        redirect: "manual",
+      }).then((r) => r.arrayBuffer().then(() => r.status)),
+    ]),
+  );
+  assert.deepEqual(statuses, statuses.map(() => 200), "both writes were accepted");
+  return racers;
+}
+
+test("a one-click racing a preference save: both events are kept, and the log says no mail", async () => {
+  for (const { email } of await race("race-log")) {
+    const proof = await subscriber(email);
+    assert.ok(proof.events.some((e) => e.type === "unsubscribed" && e.via === "one_click"), "the unsubscribe is kept");
+    assert.ok(proof.events.some((e) => e.type === "preferences_changed"), "the preference change is kept");
+    assert.equal(proof.state.lists.newsletter.status, "unsubscribed");
+  }
+});
+
+test("after such a race, the scheduled repair makes /v1/check say no mail", async () => {
+  const racers = await race("race-repair");
+  // wrangler dev's way to run the Worker's cron handler now.
+  const cron = await fetch(url("/cdn-cgi/local/scheduled"));
+  await cron.arrayBuffer();
+  assert.equal(cron.status, 200);
+  for (const { email } of racers) {
+    const result = await check(email);
+    assert.equal(result.allowed, false, `${email}: ${JSON.stringify(result.reason)}`);
+    assert.equal(result.reason.code, "unsubscribed");
+  }
+});
+
+test("/v1/check says no mail right after a one-click that raced a preference save", async () => {
+  // The person got "200, unsubscribed": a mailing run started a minute later
+  // must not mail them (the stricter reading of issue 6: no waiting for cron).
+  for (const { email } of await race("race-now")) {
+    const result = await check(email);
+    assert.equal(result.allowed, false, `${email}: ${JSON.stringify(result.reason)}`);
+  }
 });

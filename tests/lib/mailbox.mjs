@@ -3,7 +3,8 @@
 // As a program (`node tests/lib/mailbox.mjs PORT`, started by `cargo xtask
 // test` before wrangler, which gets DOI_WEBHOOK_URL=http://127.0.0.1:PORT/hook)
 // it is a tiny HTTP server on 127.0.0.1 that keeps every POST it receives,
-// raw body and headers, and hands them back at `GET /messages`.
+// raw body and headers, and hands them back at `GET /messages`; it can be
+// told to fail the next deliveries (`POST /control/refuse`).
 // As a module it is how specs read those messages (`DOI_MAILBOX_URL`).
 import { createServer } from "node:http";
 import { createHmac, timingSafeEqual } from "node:crypto";
@@ -12,7 +13,10 @@ import { pathToFileURL } from "node:url";
 /** Where the running mailbox is; `cargo xtask test` sets it. */
 export const mailboxUrl = process.env.DOI_MAILBOX_URL;
 
-/** Every delivery so far: `{ path, headers, raw, json, received }`, oldest first. */
+/**
+ * Every delivery attempt so far, oldest first: `{ path, headers, raw, json,
+ * received, answered }` (`answered`: the status the mailbox gave back).
+ */
 export async function deliveries() {
   if (!mailboxUrl) {
     throw new Error("DOI_MAILBOX_URL is not set: run the specs with `cargo xtask test --only e2e`");
@@ -72,30 +76,47 @@ export function verifySignature(header, raw, secret) {
   return { valid: timingSafeEqual(expected, given), timestamp: Number(fields.t) };
 }
 
+/**
+ * Makes the sender's system fail: the next `count` deliveries are answered
+ * with `status` (they are still recorded, with `answered`).
+ */
+export async function refuseNext(count, status = 500) {
+  const response = await fetch(`${mailboxUrl}/control/refuse`, {
+    method: "POST",
+    body: JSON.stringify({ count, status }),
+  });
+  if (response.status !== 200) throw new Error(`the mailbox refused the control call: ${response.status}`);
+}
+
 /** Runs the receiver on 127.0.0.1:`port` until killed. */
 export function serve(port) {
   const messages = [];
+  let refusals = { count: 0, status: 500 };
   const server = createServer((request, response) => {
     const chunks = [];
     request.on("data", (chunk) => chunks.push(chunk));
     request.on("end", () => {
+      const raw = Buffer.concat(chunks).toString("utf8");
       if (request.method === "GET" && request.url === "/messages") {
         response.writeHead(200, { "content-type": "application/json" });
         response.end(JSON.stringify(messages));
+        return;
+      }
+      if (request.method === "POST" && request.url === "/control/refuse") {
+        const { count = 1, status = 500 } = JSON.parse(raw || "{}");
+        refusals = { count, status };
+        response.writeHead(200).end();
         return;
       }
       if (request.method !== "POST") {
         response.writeHead(405).end();
         return;
       }
-      messages.push({
-        path: request.url,
-        headers: request.headers,
-        raw: Buffer.concat(chunks).toString("utf8"),
-        received: Date.now(),
-      });
-      response.writeHead(200, { "content-type": "application/json" });
-      response.end('{"ok":true}');
+      const answered = refusals.count > 0 ? refusals.status : 200;
+      if (refusals.count > 0) refusals.count -= 1;
+      messages.push({ path: request.url, headers: request.headers, raw, received: Date.now(), answered });
+      response.writeHead(answered, { "content-type": "application/json" });
+      response.end(answered === 200 ? '{"ok":true}' : '{"ok":false}');
     });
   });
   server.listen(port, "127.0.0.1", () => {
