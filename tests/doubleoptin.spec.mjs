@@ -4,13 +4,13 @@
 // is subscribed nor to bomb someone's inbox with confirmation mails.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { devVar, newEmail, workerOrigin } from "./lib/http.mjs";
-import { consentRecord, formDefinition, signUp, subscribe } from "./lib/consent.mjs";
+import { devVar, newEmail, url, workerOrigin } from "./lib/http.mjs";
+import { consentRecord, formDefinition, newRecordId, signUp, subscribe } from "./lib/consent.mjs";
 import { check, eventCount, subscriber } from "./lib/sender.mjs";
 import { mailsTo, refuseNext, verifySignature, waitForMails } from "./lib/mailbox.mjs";
 import { withPage } from "./lib/browser.mjs";
 import { PURPOSE, decode, resign, tokenOf } from "./lib/tokens.mjs";
-import { configNumber, forms, htmlLang, says, sender, visibleText } from "./lib/pages.mjs";
+import { configNumber, forms, hiddenFields, htmlLang, postalAddress, says, sender, visibleText } from "./lib/pages.mjs";
 
 const webhookSecret = () => devVar("DOI_WEBHOOK_SECRET");
 
@@ -54,6 +54,7 @@ test("the webhook receives a confirmation mail signed with DOI_WEBHOOK_SECRET", 
   for (const part of [body.text, body.html]) {
     assert.ok(part.includes(body.confirm_url), "the mail carries the confirm link");
     assert.ok(part.includes(body.unsubscribe_url), "the mail carries a 'this wasn't me' link");
+    assert.ok(part.includes(postalAddress("en")), "the mail names the sender's postal address");
   }
 });
 
@@ -156,6 +157,22 @@ test("a forged or truncated confirm link is refused with a plain page and confir
   assert.equal((await check(email)).reason.code, "pending_confirmation");
 });
 
+test("saving preferences from the confirmation mail's footer does not confirm the signup", async () => {
+  const { email, mail } = await pendingWithMail("doi-prefs-pending");
+  const link = mail.json.text.match(/https?:\/\/\S+\/p\/[A-Za-z0-9_-]+/)?.[0];
+  assert.ok(link, "the confirmation mail's footer links the preference page");
+  const saved = await fetch(`${link}?lang=en`, {
+    method: "POST",
+    body: new URLSearchParams([["action", "save"], ["topics", "product"], ["frequency", "weekly"], ["pause", "0"]]),
+    redirect: "manual",
+  });
+  await saved.arrayBuffer();
+  assert.ok(saved.status < 500, `save answered ${saved.status}`);
+  const result = await check(email, { topic: "product" });
+  assert.equal(result.allowed, false, "only the confirm button confirms");
+  assert.equal(result.reason.code, "pending_confirmation");
+});
+
 test("the mail's 'this wasn't me' link stops everything, and the confirm link no longer starts mail", async () => {
   const { email, mail } = await pendingWithMail("doi-not-me");
   const page = await fetch(`${mail.json.unsubscribe_url}?lang=en`);
@@ -214,6 +231,31 @@ test("signing up an address again answers exactly as for a new address (no enume
   }
   assert.deepEqual(answers[1], answers[0], "an already pending address looks new");
   assert.deepEqual(answers[2], answers[0], "an already confirmed address looks new");
+});
+
+test("the hosted signup page answers a known address exactly as a new one", async () => {
+  const confirmed = await pendingWithMail("doi-enum-hosted");
+  const c = await fetch(confirmed.mail.json.confirm_url, { method: "POST" });
+  await c.arrayBuffer();
+  const page = await fetch(url("/f/newsletter?lang=en"));
+  const fields = hiddenFields(await page.text());
+  await new Promise((resolve) => setTimeout(resolve, 2_000)); // person speed
+  const answers = [];
+  for (const email of [newEmail("doi-enum-hosted-new"), confirmed.email]) {
+    const body = new URLSearchParams(fields);
+    body.set("record_id", newRecordId());
+    body.set("email", email);
+    body.set("consent", "yes");
+    const response = await fetch(url("/f/newsletter?lang=en"), {
+      method: "POST",
+      headers: { origin: workerOrigin },
+      body,
+      redirect: "manual",
+    });
+    answers.push({ status: response.status, html: await response.text() });
+  }
+  assert.equal(answers[0].status, 200, answers[0].html.slice(0, 300));
+  assert.deepEqual(answers[1], answers[0]);
 });
 
 test("confirmation mails to one address are capped; the form answers the same regardless", async () => {

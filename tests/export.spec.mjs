@@ -190,3 +190,11 @@ test("the export shows an unsubscribe as an event: the proof of withdrawal", asy
   assert.ok(line);
   assert.ok(line.events.some((e) => e.type === "unsubscribed" && e.via === "one_click"));
 });
+
+test("a malformed export cursor is refused with a 4xx, not a 500", async () => {
+  for (const cursor of ["not-a-cursor", "%00", "x".repeat(3000)]) {
+    const response = await api("GET", `/v1/export?limit=2&cursor=${encodeURIComponent(cursor)}`);
+    const error = await errorOf(response);
+    assert.ok(response.status >= 400 && response.status < 500, `cursor ${cursor.slice(0, 20)}: ${response.status} ${error.text.slice(0, 120)}`);
+  }
+});

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { newEmail, url, workerOrigin } from "./lib/http.mjs";
 import { signUp } from "./lib/consent.mjs";
 import { check, eventCount, links, subscriber } from "./lib/sender.mjs";
+import { decodeEntities, postalAddress, sender, visibleText } from "./lib/pages.mjs";
 
 /** The http(s) URL inside a `List-Unsubscribe` header value. */
 function httpUrlOf(listUnsubscribe) {
@@ -46,6 +47,23 @@ test("/v1/links gives the List-Unsubscribe headers for RFC 8058", async () => {
   assert.match(new URL(mail.preferences_url).pathname, /^\/p\/[A-Za-z0-9_-]+$/);
   assert.ok(target.length < 300, "the URL fits comfortably in a header line");
 });
+
+for (const locale of ["ja", "en"]) {
+  test(`[${locale}] /v1/links gives a footer with the sender's name, postal address, contact and both links`, async () => {
+    const email = newEmail(`footer-${locale}`);
+    await signUp("whitepaper", email);
+    const mail = await links(email, { locale });
+    for (const footer of [mail.footer_text, visibleText(mail.footer_html)]) {
+      assert.ok(footer.includes(sender(locale)), `the sender's name: ${footer}`);
+      assert.ok(footer.includes(postalAddress(locale)), `the postal address: ${footer}`);
+    }
+    assert.ok(mail.footer_text.includes(mail.unsubscribe_url));
+    assert.ok(mail.footer_text.includes(mail.preferences_url));
+    const hrefs = [...mail.footer_html.matchAll(/href="([^"]*)"/g)].map((m) => decodeEntities(m[1]));
+    assert.ok(hrefs.includes(mail.unsubscribe_url), "the HTML footer links the unsubscribe page");
+    assert.ok(hrefs.includes(mail.preferences_url), "the HTML footer links the preference page");
+  });
+}
 
 for (const encoding of ["multipart", "urlencoded"]) {
   test(`one-click POST as ${encoding === "multipart" ? "multipart/form-data" : "application/x-www-form-urlencoded"} unsubscribes, with 200 and no redirect`, async () => {

@@ -3,6 +3,7 @@
 // cannot be stood behind is refused with a clear 4xx and leaves no trace.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { domainToASCII } from "node:url";
 import { errorOf, newEmail, url, workerOrigin } from "./lib/http.mjs";
 import {
   consentRecord,
@@ -12,7 +13,7 @@ import {
   signUp,
   subscribe,
 } from "./lib/consent.mjs";
-import { check, consentEvents, eventCount, subscriber, subscriberResponse } from "./lib/sender.mjs";
+import { check, checkMany, consentEvents, eventCount, subscriber, subscriberResponse } from "./lib/sender.mjs";
 import { withPage } from "./lib/browser.mjs";
 import { hiddenFields } from "./lib/pages.mjs";
 
@@ -104,6 +105,17 @@ test("someone who never signed up may not be mailed", async () => {
   const result = await check(newEmail("never"));
   assert.equal(result.allowed, false);
   assert.equal(result.reason.code, "no_consent");
+});
+
+test("a malformed address in a check batch is answered in its place, not by failing the batch", async () => {
+  const email = newEmail("check-batch");
+  await signUp("whitepaper", email);
+  const results = await checkMany(["not-an-address", email, "x@"]);
+  assert.deepEqual(results.map((r) => r.email), ["not-an-address", email, "x@"]);
+  assert.equal(results[0].allowed, false);
+  assert.equal(results[0].reason.code, "invalid_email");
+  assert.equal(results[1].allowed, true);
+  assert.equal(results[2].reason.code, "invalid_email");
 });
 
 test("retrying a submission with the same record id gives the same answer and stores one event", async () => {
@@ -247,6 +259,12 @@ test("an unknown form is refused", () =>
   refused((form, email) => consentRecord(form, email, { form: "no-such-form" }), {
     status: 422,
     code: "unknown_form",
+  }));
+
+test("a page URL longer than evidence may hold is refused", () =>
+  refused((form, email) => consentRecord(form, email, { page_url: `${workerOrigin}/?${"u".repeat(3000)}` }), {
+    status: 422,
+    code: "invalid_request",
   }));
 
 test("a body over 16 KiB is refused with 413 and nothing is stored", () =>
@@ -413,4 +431,14 @@ test("an address differing only in the case of its domain is the same subscriber
   const shouted = `${local}@${domain.toUpperCase()}`;
   assert.equal((await check(shouted)).allowed, true);
   assert.equal((await subscriber(shouted)).subscriber_id, (await subscriber(email)).subscriber_id);
+});
+
+test("an address with an internationalised domain is the same subscriber as its punycode spelling", async () => {
+  const local = newEmail("idn").split("@")[0];
+  const unicode = `${local}@例え.example`;
+  const ascii = `${local}@${domainToASCII("例え.example")}`;
+  assert.notEqual(unicode, ascii);
+  await signUp("whitepaper", unicode);
+  assert.equal((await check(ascii)).allowed, true);
+  assert.equal((await subscriber(ascii)).subscriber_id, (await subscriber(unicode)).subscriber_id);
 });
