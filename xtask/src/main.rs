@@ -2,6 +2,7 @@
 //! the dev server and every test suite. Plain Rust with no dependencies, so
 //! it builds in seconds and works the same on a laptop and in CI.
 
+mod bench;
 mod build;
 mod dev;
 mod fuzz;
@@ -24,6 +25,9 @@ usage: cargo xtask <command>
   build [widget|worker]  build the widget into www/dist and the Worker into
                          crates/worker/build (both when no part is named)
   dev [--port N]         setup, build, then `wrangler dev` on 127.0.0.1:8787
+  bench [--quick]        measure the widget and the Worker next to baselines and
+       [--only PART]...  write bench/results.md. Parts: weight, cpu, speed,
+                         scale, load
   fuzz [SECONDS]         run every fuzz target for SECONDS each (default 60)
   test [--only SUITE]... setup, then every suite; fails if any fails or runs
        [--no-build]      no test. Suites: fmt, clippy, doc, unit,
@@ -58,6 +62,7 @@ fn run(args: &[String]) -> Result<()> {
         "dev" => dev::run(&project, dev::Options::parse(rest)?),
         "test" => test::run(&project, test::Options::parse(rest)?),
         "fuzz" => fuzz::run(&project, rest),
+        "bench" => bench::run(&project, bench::Options::parse(rest)?),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())

@@ -1,0 +1,110 @@
+// The JavaScript baseline of `cargo xtask bench`: the one-click unsubscribe
+// path written by hand as a plain Worker, doing the same KV operations as
+// the Rust Worker's (crates/worker/src/subscribers.rs, `load` + `append`):
+//
+//   verify the link's HMAC (WebCrypto)  → read snap/{sid} → list ev/{sid}/
+//   → put ev/{sid}/{event} → put snap/{sid} (state + log) → 200
+//
+// and the read-only unsubscribe page: verify → read snap/{sid} → HTML.
+// Tokens are doi-core's format (crates/core/src/token.rs), signed with the
+// same DOI_SIGNING_KEYS (from .dev.vars, copied here by xtask), so the same
+// links drive both Workers. Just enough code to be a fair baseline.
+
+const encoder = new TextEncoder();
+const PURPOSE_UNSUBSCRIBE = 1;
+const MAC_LEN = 16;
+
+let keyring = null; // [kid, CryptoKey] pairs, imported once per isolate
+
+async function keys(env) {
+  if (keyring) return keyring;
+  const entries = env.DOI_SIGNING_KEYS.split(",").map((entry) => entry.trim().split(":"));
+  keyring = new Map(await Promise.all(entries.map(async ([kid, secret]) => [
+    kid,
+    await crypto.subtle.importKey("raw", base64(secret), { name: "HMAC", hash: "SHA-256" },
+      false, ["sign"]),
+  ])));
+  return keyring;
+}
+
+function base64(text) {
+  const plain = text.replace(/-/g, "+").replace(/_/g, "/");
+  return Uint8Array.from(atob(plain + "=".repeat((4 - (plain.length % 4)) % 4)),
+    (c) => c.charCodeAt(0));
+}
+
+const base64url = (bytes) =>
+  btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+/** The token's claims if its MAC verifies, else null. */
+async function verify(token, env) {
+  let bytes;
+  try {
+    bytes = base64(token);
+  } catch {
+    return null;
+  }
+  let at = 0;
+  const take = (n) => bytes.subarray(at, (at += n));
+  const [version, purpose, kidLength] = take(3);
+  if (version !== 1 || purpose !== PURPOSE_UNSUBSCRIBE) return null;
+  const kid = new TextDecoder().decode(take(kidLength));
+  take(5); // issued, seconds
+  const subscriber = base64url(take(16));
+  const list = new TextDecoder().decode(take(take(1)[0]));
+  const topic = new TextDecoder().decode(take(take(1)[0]));
+  if (bytes.length - at !== MAC_LEN) return null;
+  const key = (await keys(env)).get(kid);
+  if (!key) return null;
+  const body = bytes.subarray(0, at);
+  const signed = new Uint8Array(await crypto.subtle.sign("HMAC", key,
+    concat(encoder.encode("doi token v1\0"), body)));
+  let difference = 0;
+  for (let i = 0; i < MAC_LEN; i++) difference |= signed[i] ^ bytes[at + i];
+  return difference === 0 ? { subscriber, list, topic } : null;
+}
+
+function concat(a, b) {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+const html = (status, text) => new Response(
+  `<!doctype html><html lang="en"><meta charset="utf-8"><title>Unsubscribe</title><p>${text}</p>`,
+  { status, headers: { "content-type": "text/html; charset=utf-8" } });
+
+async function oneClick(claims, request, env) {
+  const form = await request.text();
+  if (!form.includes("List-Unsubscribe=One-Click")) return html(400, "Not a one-click request.");
+  const sid = claims.subscriber;
+  const snapshot = JSON.parse((await env.DOI_KV.get(`snap/${sid}`)) ?? '{"state":{},"log":[]}');
+  const listed = await env.DOI_KV.list({ prefix: `ev/${sid}/` });
+  const id = base64url(crypto.getRandomValues(new Uint8Array(16)));
+  const event = JSON.stringify({
+    id, at: Date.now(), subscriber: sid, parents: listed.keys.map((k) => k.name.slice(-22)),
+    type: "unsubscribed", scope: "list", list: claims.list, via: "one_click",
+  });
+  await env.DOI_KV.put(`ev/${sid}/${id}`, event);
+  snapshot.log.push(event);
+  snapshot.state = { ...snapshot.state, [claims.list]: { status: "unsubscribed", at: Date.now() } };
+  await env.DOI_KV.put(`snap/${sid}`, JSON.stringify(snapshot),
+    { metadata: { n: snapshot.log.length } });
+  return html(200, "You are unsubscribed.");
+}
+
+export default {
+  async fetch(request, env) {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/healthz") return Response.json({ ok: true });
+    const match = pathname.match(/^\/u\/([A-Za-z0-9_-]{1,200})$/);
+    if (!match) return new Response("Not found", { status: 404 });
+    const claims = await verify(match[1], env);
+    if (!claims) return html(400, "This link is not valid.");
+    if (request.method === "POST") return oneClick(claims, request, env);
+    const snapshot = await env.DOI_KV.get(`snap/${claims.subscriber}`);
+    return html(200, `Unsubscribe from ${claims.list}? (${snapshot ? "subscribed" : "unknown"})` +
+      `<form method="post"><button name="action" value="unsubscribe_all">Unsubscribe</button></form>`);
+  },
+};

@@ -1,0 +1,203 @@
+// The Worker's data for `cargo xtask bench`, through its HTTP API only
+// (docs/api.md), against a `wrangler dev` with fresh local KV:
+//
+//   node bench/worker-data.mjs scale --worker URL [--sizes 1000,10000]
+//     seeds subscribers through POST /v1/import (batches of 500) and times,
+//     at each size: import, /v1/check with 500 addresses, exporting everyone
+//     through the cursor, and the scheduled snapshot rebuild.
+//   node bench/worker-data.mjs prepare --worker URL --out DIR
+//     writes what the wrk scripts send: unsubscribe tokens for the seeded
+//     subscribers, a consent record template, check bodies, the API token.
+import { createHmac } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { bytes, devVar, head, median, ms, option, ratio, row, section, text } from "./lib.mjs";
+
+const WORKER = option("worker");
+if (!WORKER) throw new Error("--worker URL is required");
+const TOKEN = devVar("DOI_API_TOKEN");
+const LIST = "newsletter";
+const BATCH = 500;
+
+/** The address of seeded subscriber `i`. */
+const email = (i) => `reader.${i}@scale.example`;
+
+async function api(method, path, body) {
+  const response = await fetch(WORKER + path, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${answer.slice(0, 300)}`);
+  return { response, answer };
+}
+
+async function timed(fn) {
+  const started = performance.now();
+  const result = await fn();
+  return { ms: performance.now() - started, result };
+}
+
+/** Imports subscribers `from`..`to` (exclusive); the median time per batch. */
+async function seed(from, to, consentText) {
+  const times = [];
+  for (let start = from; start < to; start += BATCH) {
+    const records = [];
+    for (let i = start; i < Math.min(to, start + BATCH); i++) {
+      records.push({
+        email: email(i),
+        list: LIST,
+        topics: ["product", "tips"],
+        consented_at: Date.now() - 86_400_000,
+        source: "bench: seeded by cargo xtask bench",
+        consent_text: consentText,
+        locale: "ja",
+      });
+    }
+    const { ms: took, result } = await timed(() => api("POST", "/v1/import", { records }));
+    const answer = JSON.parse(result.answer);
+    if (answer.imported !== records.length) {
+      throw new Error(`import of ${records.length} imported ${answer.imported}: ` +
+        JSON.stringify(answer.skipped?.slice(0, 3)));
+    }
+    times.push(took);
+  }
+  return median(times);
+}
+
+const checkBody = (count, offset = 0) => ({
+  list: LIST,
+  topic: "product",
+  emails: Array.from({ length: count }, (_, i) => email(offset + i)),
+});
+
+async function exportAll(limit) {
+  let cursor = "";
+  let lines = 0;
+  let pages = 0;
+  do {
+    const query = `?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+    const { response, answer } = await api("GET", `/v1/export${query}`);
+    lines += answer.split("\n").filter((line) => line.trim() !== "").length;
+    pages++;
+    cursor = response.headers.get("doi-next-cursor") ?? "";
+  } while (cursor);
+  return { lines, pages };
+}
+
+/** Runs the scheduled handler once, as the cron would. */
+async function scheduled() {
+  const path = option("scheduled", "/cdn-cgi/local/scheduled");
+  const response = await fetch(WORKER + path);
+  const answer = await response.text();
+  if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${answer.slice(0, 200)}`);
+}
+
+async function form(id) {
+  const response = await fetch(`${WORKER}/v1/forms/${id}`, { headers: { origin: WORKER } });
+  if (!response.ok) throw new Error(`GET /v1/forms/${id}: ${response.status}`);
+  return response.json();
+}
+
+async function scale() {
+  const sizes = option("sizes", "1000,10000").split(",").map(Number);
+  const consentText = (await form(LIST)).consent_ja.text;
+  const results = [];
+  let seeded = 0;
+  for (const size of sizes) {
+    console.log(`seeding ${size - seeded} subscribers (${size} in all)`);
+    const importMs = await seed(seeded, size, consentText);
+    seeded = size;
+    const check = [];
+    for (let i = 0; i < 5; i++) {
+      check.push((await timed(() => api("POST", "/v1/check", checkBody(500, size - 500)))).ms);
+    }
+    const exported = await timed(() => exportAll(1000));
+    if (exported.result.lines < size) {
+      throw new Error(`export returned ${exported.result.lines} subscribers, ${size} seeded`);
+    }
+    const rebuild = await timed(() => scheduled());
+    results.push({ size, importMs, checkMs: median(check), exportMs: exported.ms,
+      pages: exported.result.pages, rebuildMs: rebuild.ms });
+    console.log(JSON.stringify(results.at(-1)));
+  }
+  const [small, large] = [results[0], results.at(-1)];
+  section("5. Scale of the data path (wall time under wrangler dev)");
+  text(`Subscribers seeded through \`POST /v1/import\` in batches of ${BATCH}; then, at`);
+  text("each size: `POST /v1/check` with 500 addresses (median of 5), `GET /v1/export`");
+  text("through every cursor page (limit 1000), and one run of the scheduled handler.");
+  text("Local KV (SQLite under workerd): time here is not time at Cloudflare's edge,");
+  text("but its growth with the data is the point.");
+  const sizeHeads = results.map((r) => `${bytes(r.size)} subscribers`);
+  head("operation", ...sizeHeads, `growth (${bytes(small.size)} → ${bytes(large.size)})`);
+  row(`import, one batch of ${BATCH}`, ...results.map((r) => ms(r.importMs)),
+    ratio(large.importMs, small.importMs));
+  row("check 500 addresses", ...results.map((r) => ms(r.checkMs)),
+    ratio(large.checkMs, small.checkMs));
+  row("export everyone (pages)", ...results.map((r) => `${ms(r.exportMs)} (${r.pages})`),
+    ratio(large.exportMs, small.exportMs));
+  row("scheduled snapshot rebuild", ...results.map((r) => ms(r.rebuildMs)),
+    ratio(large.rebuildMs, small.rebuildMs));
+}
+
+/** The bytes of a doi-core token for `fields`, signed with `key` (token.rs). */
+function sign({ kid, issued, subscriber, list, topic = "" }, key) {
+  const time = Buffer.alloc(5);
+  time.writeUIntBE(issued, 0, 5);
+  const body = Buffer.concat([
+    Buffer.from([1, 1, kid.length]), Buffer.from(kid), time, subscriber,
+    Buffer.from([list.length]), Buffer.from(list), Buffer.from([topic.length]), Buffer.from(topic),
+  ]);
+  const mac = createHmac("sha256", key).update("doi token v1\0").update(body).digest();
+  return Buffer.concat([body, mac.subarray(0, 16)]).toString("base64url");
+}
+
+async function prepare() {
+  const out = option("out");
+  const count = Number(option("tokens", "10000"));
+  mkdirSync(out, { recursive: true });
+  // Subscriber ids come from /v1/check; the links are signed here with the
+  // local key, after checking that this reproduces the Worker's own link.
+  const sids = [];
+  for (let start = 0; start < count; start += BATCH) {
+    const { answer } = await api("POST", "/v1/check", checkBody(Math.min(BATCH, count - start), start));
+    sids.push(...JSON.parse(answer).results.map((r) => r.subscriber_id));
+  }
+  const [kid, secret] = devVar("DOI_SIGNING_KEYS").split(",")[0].trim().split(":");
+  const key = Buffer.from(secret, "base64");
+  const { answer } = await api("POST", "/v1/links", { email: email(0), list: LIST });
+  const real = new URL(JSON.parse(answer).unsubscribe_url).pathname.split("/").pop();
+  const issued = Buffer.from(real, "base64url").readUIntBE(3 + kid.length, 5);
+  const fields = (sid) => ({ kid, issued, subscriber: Buffer.from(sid, "base64url"), list: LIST });
+  if (sign(fields(sids[0]), key) !== real) {
+    throw new Error("tokens signed here differ from the Worker's: has the token format changed?");
+  }
+  writeFileSync(`${out}/tokens.txt`, sids.map((sid) => sign(fields(sid), key)).join("\n") + "\n");
+
+  const whitepaper = await form("whitepaper");
+  const shown = whitepaper.consent_ja;
+  const record = {
+    record_id: "RECORD_ID",
+    form: whitepaper.id,
+    email: "EMAIL",
+    locale: "ja",
+    consent_text: shown.text,
+    consent_version: shown.version,
+    consent: true,
+    topics: whitepaper.topics.map((t) => t.id),
+    page_url: `${WORKER}/whitepaper`,
+    client_time: Date.now(),
+    elapsed_ms: Math.max(5_000, whitepaper.min_fill_ms + 1),
+    website: "",
+  };
+  writeFileSync(`${out}/subscribe.json`, JSON.stringify(record));
+  writeFileSync(`${out}/origin.txt`, `${WORKER}\n`);
+  for (const n of [100, 500]) writeFileSync(`${out}/check-${n}.json`, JSON.stringify(checkBody(n)));
+  writeFileSync(`${out}/api-token.txt`, `${TOKEN}\n`);
+  console.log(`prepared ${sids.length} unsubscribe tokens and request bodies in ${out}`);
+}
+
+const command = process.argv[2];
+if (command === "scale") await scale();
+else if (command === "prepare") await prepare();
+else throw new Error("usage: node bench/worker-data.mjs scale|prepare --worker URL …");
