@@ -132,6 +132,12 @@ impl Response {
                 ("content-type".into(), content_type.into()),
                 ("x-content-type-options".into(), "nosniff".into()),
                 ("referrer-policy".into(), "no-referrer".into()),
+                // Pages replace this with their own; anything else (JSON)
+                // may load nothing and be framed by nobody.
+                (
+                    "content-security-policy".into(),
+                    "default-src 'none'; frame-ancestors 'none'".into(),
+                ),
             ],
             body: body.into(),
         }

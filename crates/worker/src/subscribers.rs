@@ -94,54 +94,81 @@ pub async fn read_snapshot<S: Store>(
 }
 
 /// Reads the whole log: the snapshot, the `ev/` listing, and any event the
-/// snapshot does not already hold. Costs 1 read + 1 list (+ 1 read per
-/// event missing from the snapshot, usually none).
+/// snapshot does not already hold. Costs 1 read + 1 list (+ 1 bulk read
+/// when the snapshot lacks some events, usually not).
 pub async fn load<S: Store>(store: &S, sid: SubscriberId) -> Result<Subscriber, StoreError> {
     let snapshot = read_snapshot(store, &sid).await?.unwrap_or_default();
-    let listed = list_all(store, &keys::events_of(&sid)).await?;
-    let mut raw: Vec<String> = Vec::new();
-    let mut log: Vec<LoggedEvent> = Vec::new();
-    let mut known: BTreeSet<EventId> = BTreeSet::new();
-    for text in snapshot.log {
-        if let Ok(e) = open(text.as_bytes()) {
-            if e.event.subscriber == sid && known.insert(e.event.id.clone()) {
-                log.push(e);
-                raw.push(text);
-            }
-        }
-    }
+    let mut sub = from_snapshot(sid, Some(snapshot));
+    catch_up(store, &mut sub).await?;
+    Ok(sub)
+}
+
+/// Adds the events listed under `ev/{sid}/` that `sub` does not hold yet
+/// (one list, plus one bulk read when some are missing) and refolds.
+async fn catch_up<S: Store>(store: &S, sub: &mut Subscriber) -> Result<(), StoreError> {
+    let listed = list_all(store, &keys::events_of(&sub.sid)).await?;
+    let known: BTreeSet<EventId> = sub.log.iter().map(|e| e.event.id.clone()).collect();
     let missing: Vec<String> = listed
         .iter()
         .filter(|k| keys::event_id_of(&k.name).is_none_or(|id| !known.contains(&id)))
         .map(|k| k.name.clone())
         .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
     for text in store.get_many(&missing).await?.into_iter().flatten() {
-        if let Ok(e) = open(text.as_bytes()) {
-            if e.event.subscriber == sid && known.insert(e.event.id.clone()) {
-                log.push(e);
-                raw.push(text);
-            }
+        push(sub, text);
+    }
+    sub.state = fold(&sub.log);
+    Ok(())
+}
+
+/// Adds one sealed event to `sub` unless unreadable, foreign or known.
+fn push(sub: &mut Subscriber, text: String) {
+    if let Ok(e) = open(text.as_bytes()) {
+        let known = sub.log.iter().any(|l| l.event.id == e.event.id);
+        if e.event.subscriber == sub.sid && !known {
+            sub.log.push(e);
+            sub.raw.push(text);
         }
     }
-    let state = fold(&log);
-    Ok(Subscriber {
-        sid,
-        email: snapshot.email,
-        raw,
-        log,
-        state,
-    })
 }
 
 /// Writes event `id` with `kind` after everything in `sub`, then the new
 /// snapshot. Returns the new state. The event write failing is a 503; the
-/// snapshot write failing only queues a rebuild.
+/// snapshot write failing only queues a rebuild. Before the snapshot is
+/// written the log is listed again (one more list operation), so a request
+/// racing this one cannot have its event hidden by our snapshot.
 pub async fn append<S: Store, N: Net>(
     ctx: &Ctx<S, N>,
     sub: &Subscriber,
     id: EventId,
     kind: EventKind,
     address: Address,
+) -> Result<SubscriberState, ApiError> {
+    write(ctx, sub, id, kind, address, true).await
+}
+
+/// [`append`] without listing again, for batch calls (import,
+/// suppressions) that cannot afford a list per address; a raced snapshot
+/// is then left for the retries and the cron.
+pub async fn append_batched<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    sub: &Subscriber,
+    id: EventId,
+    kind: EventKind,
+    address: Address,
+) -> Result<SubscriberState, ApiError> {
+    write(ctx, sub, id, kind, address, false).await
+}
+
+async fn write<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    sub: &Subscriber,
+    id: EventId,
+    kind: EventKind,
+    address: Address,
+    recheck: bool,
 ) -> Result<SubscriberState, ApiError> {
     let event = Event {
         id: id.clone(),
@@ -163,11 +190,21 @@ pub async fn append<S: Store, N: Net>(
         ));
         return Err(ApiError::StorageUnavailable);
     }
-    let mut log = sub.log.clone();
-    log.push(LoggedEvent { hash, event });
-    let mut raw = sub.raw.clone();
-    raw.push(text);
-    let state = fold(&log);
+    let mut after = sub.clone();
+    after.log.push(LoggedEvent { hash, event });
+    after.raw.push(text);
+    // Another request may have written an event for this subscriber since
+    // we read the log (a one-click racing a preference save): fold theirs
+    // in too, so neither snapshot write can hide the other's event.
+    if recheck {
+        if let Err(e) = catch_up(&ctx.store, &mut after).await {
+            ctx.log(format!(
+                "re-reading the log of subscriber {} failed: {e}",
+                sub.sid
+            ));
+        }
+    }
+    let state = fold(&after.log);
     let email = match address {
         Address::Set(e) => Some(e),
         Address::Keep => sub.email.clone(),
@@ -175,7 +212,7 @@ pub async fn append<S: Store, N: Net>(
     let snapshot = Snapshot {
         email,
         state: state.clone(),
-        log: raw,
+        log: after.raw,
     };
     write_snapshot(ctx, &sub.sid, &snapshot).await;
     Ok(state)
@@ -270,26 +307,18 @@ pub async fn rebuild<S: Store>(store: &S, sid: SubscriberId) -> Result<(), Store
 /// event forks the log, which the fold joins; the cron rebuilds the snapshot.
 pub fn from_snapshot(sid: SubscriberId, snapshot: Option<Snapshot>) -> Subscriber {
     let snapshot = snapshot.unwrap_or_default();
-    let mut raw = Vec::new();
-    let mut log = Vec::new();
-    for text in snapshot.log {
-        if let Ok(e) = open(text.as_bytes()) {
-            if e.event.subscriber == sid
-                && !log.iter().any(|l: &LoggedEvent| l.event.id == e.event.id)
-            {
-                log.push(e);
-                raw.push(text);
-            }
-        }
-    }
-    let state = fold(&log);
-    Subscriber {
+    let mut sub = Subscriber {
         sid,
         email: snapshot.email,
-        raw,
-        log,
-        state,
+        raw: Vec::new(),
+        log: Vec::new(),
+        state: SubscriberState::default(),
+    };
+    for text in snapshot.log {
+        push(&mut sub, text);
     }
+    sub.state = fold(&sub.log);
+    sub
 }
 
 /// The snapshots of several subscribers (bulk reads).

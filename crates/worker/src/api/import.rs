@@ -103,7 +103,7 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
             });
             continue;
         }
-        subscribers::append(ctx, &sub, v.id, v.kind, Address::Set(v.email)).await?;
+        subscribers::append_batched(ctx, &sub, v.id, v.kind, Address::Set(v.email)).await?;
         writes += 2;
         imported += 1;
     }

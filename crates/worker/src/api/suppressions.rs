@@ -69,7 +69,7 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
             via,
             reason: None,
         };
-        subscribers::append(ctx, &sub, ctx.fresh_id(), kind, Address::Keep).await?;
+        subscribers::append_batched(ctx, &sub, ctx.fresh_id(), kind, Address::Keep).await?;
         suppressed += 1;
     }
     skipped.sort_by_key(|s| s.index);

@@ -67,23 +67,20 @@ pub fn render(m: &Model<'_>) -> String {
     main.push_str(&standing::render(shell, m.list, m.state, m.now));
     let status = m.state.list(m.list).map(|l| l.status);
     if matches!(status, Some(Status::Active | Status::Pending)) {
+        // As on the unsubscribe page: stopping everything comes first, is
+        // the largest button, and takes one press (a reason is asked after).
+        main.push_str(&format!(
+            "<form method=\"post\" action=\"{}\">{}<button type=\"submit\" class=\"primary\">{}</button></form><p>{}</p>",
+            Escaped(m.action),
+            hidden("action", "unsubscribe_all"),
+            Escaped(&shell.with_sender(Msg::UnsubscribeAll)),
+            Escaped(shell.t(Msg::UnsubscribeLead)),
+        ));
+        main.push_str(&format!("<h2>{}</h2>", Escaped(shell.t(Msg::OrChoose))));
         main.push_str(&choices(shell, m.list, m.state, m.action));
-        main.push_str(&format!(
-            "<h2>{}</h2>",
-            Escaped(&shell.with_sender(Msg::UnsubscribeAll))
-        ));
-        main.push_str(&format!(
-            "<form method=\"post\" action=\"{}\">",
-            Escaped(m.action)
-        ));
-        main.push_str(&hidden("action", "unsubscribe_all"));
-        main.push_str(&reasons(shell));
-        main.push_str(&format!(
-            "<button type=\"submit\">{}</button></form>",
-            Escaped(&shell.with_sender(Msg::UnsubscribeAll))
-        ));
     } else {
         if m.done == Some(Done::UnsubscribedAll) {
+            main.push_str(&format!("<h2>{}</h2>", Escaped(shell.t(Msg::ReasonLegend))));
             main.push_str(&reason_form(shell, m.action));
         }
         main.push_str(&resubscribe(shell, m.list, m.action));

@@ -191,3 +191,47 @@ fn kv_writes_per_signup_match_the_readme() {
         "text + event + snapshot + rate counter; then event + snapshot"
     );
 }
+
+#[test]
+fn a_one_click_racing_a_preference_save_leaves_a_snapshot_that_says_no_mail() {
+    use crate::subscribers::{self, Address};
+    use doi_core::{EventKind, ListId, UnsubscribeScope, Via};
+    let w = World::new();
+    w.subscribe(&record("whitepaper", WHO, "rec-race-000000001"));
+    let sid = w.sid(WHO);
+    let list = ListId::parse("newsletter").unwrap();
+    let one_click = ctx(&w.store, &w.net, T0 + 10, 1);
+    let save = ctx(&w.store, &w.net, T0 + 10, 2);
+    // Both read the log before either writes.
+    let seen_by_one_click = block_on(subscribers::load(&w.store, sid)).unwrap();
+    let seen_by_save = block_on(subscribers::load(&w.store, sid)).unwrap();
+    let unsubscribe = EventKind::Unsubscribed {
+        scope: UnsubscribeScope::List { list: list.clone() },
+        via: Via::OneClick,
+        reason: None,
+    };
+    let change = EventKind::PreferencesChanged {
+        list,
+        topics: vec![],
+        frequency: None,
+        paused_until: None,
+    };
+    block_on(subscribers::append(
+        &one_click,
+        &seen_by_one_click,
+        one_click.fresh_id(),
+        unsubscribe,
+        Address::Keep,
+    ))
+    .unwrap();
+    // The save's snapshot is written last, from a log read before the one-click.
+    block_on(subscribers::append(
+        &save,
+        &seen_by_save,
+        save.fresh_id(),
+        change,
+        Address::Keep,
+    ))
+    .unwrap();
+    assert_eq!(w.check(WHO, None).1, "unsubscribed");
+}
