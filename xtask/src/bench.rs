@@ -322,11 +322,14 @@ fn node_sections(project: &Project, script: &str, args: &[String]) -> Result<Vec
     if !ok {
         return Err(Error::new(format!("`node {script}` failed (see above)")));
     }
+    Ok(parse_sections(&stdout))
+}
+
+/// The sections in a bench program's output (the protocol of bench/lib.mjs).
+fn parse_sections(stdout: &str) -> Vec<Section> {
     let mut sections: Vec<Section> = Vec::new();
     for line in stdout.lines() {
-        let Some((tag, rest)) = line.split_once(' ').or(Some((line, ""))) else {
-            continue;
-        };
+        let (tag, rest) = line.split_once(' ').unwrap_or((line, ""));
         let cells = || rest.split(" | ").map(str::to_string).collect::<Vec<_>>();
         match (tag, sections.last_mut()) {
             ("@section", _) => sections.push(Section::new(rest)),
@@ -338,7 +341,7 @@ fn node_sections(project: &Project, script: &str, args: &[String]) -> Result<Vec
             _ => {}
         }
     }
-    Ok(sections)
+    sections
 }
 
 // ---------------------------------------------------------------- 1. weight
@@ -391,14 +394,20 @@ fn cpu(project: &Project, options: &Options) -> Result<Vec<Section>> {
     if project.path("crates/worker/benches/worker.rs").exists() {
         benches.push(("doi-worker", "worker"));
     }
+    // The Worker's bench prints its KV and data-path tables first.
+    let mut printed = Vec::new();
     for (package, bench) in &benches {
-        process::run(
+        let (ok, stdout) = process::run_tee(
             project
                 .cargo()
                 .args(["bench", "--package", package, "--bench", bench, "--"])
                 .args(["--warm-up-time", warm_up, "--measurement-time", measure])
                 .env("CRITERION_HOME", &home),
         )?;
+        if !ok {
+            return Err(Error::new(format!("`cargo bench -p {package}` failed")));
+        }
+        printed.extend(parse_sections(&stdout));
     }
     let medians = criterion_medians(&home)?;
 
@@ -409,25 +418,41 @@ fn cpu(project: &Project, options: &Options) -> Result<Vec<Section>> {
          as wasm in V8, typically 1.5–3× slower than native, so the goal (≤ 1 ms per \
          route) is read against native × 3; Cloudflare's free plan allows 10 ms.",
     );
+    let (routes, operations): (Vec<_>, Vec<_>) =
+        medians.iter().partition(|(id, _)| id.starts_with("route/"));
+    if !routes.is_empty() {
+        section.text("");
+        section.text(
+            "Per route: the whole handler through `app::handle` (routing, body parsing, \
+             doi-core, rendering, JSON) over the in-memory store (`crates/worker/benches`):",
+        );
+        cpu_table(&mut section, &routes, "route/");
+    }
+    section.text("");
+    section.text("doi-core operations inside those routes (`crates/core/benches`):");
+    cpu_table(&mut section, &operations, "");
+    worker_size(project, &mut section)?;
+    Ok(std::iter::once(section).chain(printed).collect())
+}
+
+fn cpu_table(section: &mut Section, medians: &[&(String, f64)], prefix: &str) {
     section.table(&["operation", "median", "× 3 (wasm estimate)", "vs 1 ms goal"]);
-    for (id, nanos) in &medians {
+    for (id, nanos) in medians {
         let wasm = nanos * 3.0;
         let verdict = if wasm <= 1e6 {
             "within"
         } else if wasm <= 10e6 {
-            "over goal, within 10 ms"
+            "**over goal**, within 10 ms"
         } else {
-            "over 10 ms"
+            "**over 10 ms**"
         };
         section.row(vec![
-            format!("`{id}`"),
+            format!("`{}`", id.strip_prefix(prefix).unwrap_or(id)),
             duration(*nanos),
             duration(wasm),
             verdict.into(),
         ]);
     }
-    worker_size(project, &mut section)?;
-    Ok(vec![section])
 }
 
 /// `(benchmark id, median ns)` from Criterion's `estimates.json` files.
