@@ -20,8 +20,10 @@ macro_rules! catalogue {
             /// Every message, for completeness checks.
             pub const ALL: &'static [Msg] = &[$(Msg::$name,)*];
 
-            /// The message in `locale`.
-            pub fn text(self, locale: Locale) -> &'static str {
+            /// The message in `locale`. A `const fn`, so that the widget can
+            /// resolve the few messages it shows at compile time and leave
+            /// the rest of the catalogue out of the browser's download.
+            pub const fn text(self, locale: Locale) -> &'static str {
                 match (self, locale) {
                     $((Msg::$name, Locale::Ja) => $ja, (Msg::$name, Locale::En) => $en,)*
                 }
@@ -206,6 +208,9 @@ pub fn t(msg: Msg, locale: Locale, args: &[(&str, &str)]) -> String {
     fill(msg.text(locale), args)
 }
 
+const EMAIL_INVALID_JA: &str = Msg::EmailInvalid.text(Locale::Ja);
+const EMAIL_INVALID_EN: &str = Msg::EmailInvalid.text(Locale::En);
+
 /// What to tell a person whose address was refused, in their language.
 pub fn email_error(err: &EmailError, locale: Locale) -> String {
     use EmailError::*;
@@ -224,8 +229,10 @@ pub fn email_error(err: &EmailError, locale: Locale) -> String {
         (Locale::En, DomainWithoutDot) => "After the “@”, use a domain like example.com.".into(),
         (Locale::Ja, TooLong | LocalPartTooLong) => "メールアドレスが長すぎます。".into(),
         (Locale::En, TooLong | LocalPartTooLong) => "The email address is too long.".into(),
-        (Locale::Ja, _) => Msg::EmailInvalid.text(Locale::Ja).into(),
-        (Locale::En, _) => Msg::EmailInvalid.text(Locale::En).into(),
+        // Constants, not calls: a call would keep the whole catalogue in
+        // every binary that explains email errors (the widget).
+        (Locale::Ja, _) => EMAIL_INVALID_JA.into(),
+        (Locale::En, _) => EMAIL_INVALID_EN.into(),
     }
 }
 
