@@ -3,18 +3,22 @@
 //! [`Store`], `fetch` behind [`Net`], secrets, the clock, randomness, logs,
 //! `waitUntil`, and the two entry points (fetch and scheduled).
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use doi_core::Timestamp;
 use wasm_bindgen::JsCast;
 use worker::{
-    console_error, console_log, event, Context, Date, Delay, Env, Fetch, Headers, KvStore,
-    RequestInit, ScheduleContext, ScheduledEvent,
+    console_error, console_log, event, AbortController, Context, Date, Delay, Env, Fetch, Headers,
+    KvStore, RequestInit, ScheduleContext, ScheduledEvent,
 };
 
 use crate::app;
 use crate::ctx::{Ctx, Net, Outgoing};
 use crate::http::{self, ApiError};
+use crate::ratelimit;
 use crate::repair;
 use crate::secrets::Secrets;
 use crate::store::{Listed, ListedKey, PutOptions, Store, StoreError};
@@ -65,7 +69,7 @@ async fn fetch(req: worker::Request, env: Env, wctx: Context) -> worker::Result<
             return to_worker(e.to_response());
         }
     };
-    let mut request = read(req).await?;
+    let (mut request, declared_too_large) = read(req).await?;
     let secrets = secrets(&env);
     let mut ctx = Ctx::new(
         config,
@@ -80,9 +84,11 @@ async fn fetch(req: worker::Request, env: Env, wctx: Context) -> worker::Result<
         .public_url()
         .map_or_else(|| request.origin.clone(), str::to_string);
     let limit = app::body_limit(&request.path);
-    let response = if request.body.len() > limit {
+    let response = if declared_too_large || request.body.len() > limit {
         request.body.clear();
         app::too_large(&ctx, &request)
+    } else if let Some(refusal) = rate_limited(&env, &ctx, &request).await {
+        refusal
     } else {
         app::handle(&ctx, &request).await
     };
@@ -121,8 +127,39 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     }
 }
 
-/// Reads the runtime's request: method, URL, headers and (bounded) body.
-async fn read(mut req: worker::Request) -> worker::Result<http::Request> {
+/// The refusal for `request` if its client is over its rate limit
+/// ([`ratelimit`]). A missing binding or a failing limiter lets it through,
+/// with a log line: a lost sign-up is worse than a bot let in for a minute.
+async fn rate_limited<S: Store, N: Net>(
+    env: &Env,
+    ctx: &Ctx<S, N>,
+    request: &http::Request,
+) -> Option<http::Response> {
+    let bucket = ratelimit::bucket(request)?;
+    let switch = env.var(ratelimit::SWITCH).ok().map(|v| v.to_string());
+    if !ratelimit::enabled(switch.as_deref()) {
+        return None;
+    }
+    let Ok(limiter) = env.rate_limiter(bucket.binding()) else {
+        console_error!(
+            "rate limits are off: the binding {} is missing from wrangler.toml",
+            bucket.binding()
+        );
+        return None;
+    };
+    match limiter.limit(ratelimit::client_key(bucket, request)).await {
+        Ok(outcome) if !outcome.success => Some(ratelimit::refuse(ctx, request)),
+        Ok(_) => None,
+        Err(e) => {
+            console_error!("rate limiter failed, request let through: {e}");
+            None
+        }
+    }
+}
+
+/// Reads the runtime's request: method, URL, headers and body. A body whose
+/// declared length is over the route's limit is not read at all (`true`).
+async fn read(mut req: worker::Request) -> worker::Result<(http::Request, bool)> {
     // The URL as text: parsing it with the `url` crate would link its IDNA
     // tables (a large share of the module) for nothing.
     let url = req.inner().url();
@@ -141,22 +178,22 @@ async fn read(mut req: worker::Request) -> worker::Result<http::Request> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     let limit = app::body_limit(&path);
+    let too_large = declared > limit;
     let body = match method {
-        http::Method::Post | http::Method::Delete if declared <= limit => {
+        http::Method::Post | http::Method::Delete if !too_large => {
             req.bytes().await.unwrap_or_default()
         }
-        // Declared too large: not read at all; the app answers 413.
-        http::Method::Post | http::Method::Delete => vec![0; limit + 1],
         _ => Vec::new(),
     };
-    Ok(http::Request {
+    let request = http::Request {
         method,
         path,
         query,
         headers,
         body,
         origin,
-    })
+    };
+    Ok((request, too_large))
 }
 
 fn to_worker(r: http::Response) -> worker::Result<worker::Response> {
@@ -251,10 +288,34 @@ impl Net for FetchNet {
             .with_headers(headers)
             .with_body(Some(request.body.clone().into()));
         let req = worker::Request::new_with_init(&request.url, &init).map_err(|e| e.to_string())?;
-        let response = Fetch::Request(req)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(response.status_code())
+        let controller = AbortController::default();
+        let signal = controller.signal();
+        let fetch = Fetch::Request(req);
+        let sent = Box::pin(fetch.send_with_signal(&signal));
+        match within(sent, DELIVERY_TIMEOUT).await {
+            Some(result) => Ok(result.map_err(|e| e.to_string())?.status_code()),
+            None => {
+                controller.abort();
+                Err(format!("no answer within {} s", DELIVERY_TIMEOUT.as_secs()))
+            }
+        }
     }
+}
+
+/// How long a delivery endpoint may take before the signup answers 502.
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `future`'s output, or `None` if `limit` passes first.
+async fn within<F: Future + Unpin>(mut future: F, limit: Duration) -> Option<F::Output> {
+    let mut timer = Delay::from(limit);
+    std::future::poll_fn(move |cx| {
+        if let Poll::Ready(out) = Pin::new(&mut future).poll(cx) {
+            return Poll::Ready(Some(out));
+        }
+        match Pin::new(&mut timer).poll(cx) {
+            Poll::Ready(()) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
 }

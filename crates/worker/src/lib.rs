@@ -1,6 +1,6 @@
 //! doi-worker: the Cloudflare Worker of Dōi.
 //!
-//! Thin edges around doi-core. [`edge`] is the only code that touches the
+//! Thin edges around doi-core. `edge.rs` (wasm32 only) is the only code that touches the
 //! Workers runtime (requests, KV, secrets, `fetch`, timers); everything else
 //! works on plain types — [`http::Request`] in, [`http::Response`] out, KV
 //! behind the [`store::Store`] trait — so `cargo test -p doi-worker` runs
@@ -27,6 +27,7 @@ pub mod hosted;
 pub mod http;
 pub mod keys;
 pub mod pages;
+pub mod ratelimit;
 pub mod repair;
 pub mod secrets;
 pub mod signup;

@@ -1,5 +1,5 @@
 //! Storage behind a small async trait: Workers KV in the Worker
-//! ([`crate::edge`]), an in-memory map in native tests that can be told to
+//! (`edge.rs`), an in-memory map in native tests that can be told to
 //! fail and counts every operation (what the README's KV budget is checked
 //! against).
 //!

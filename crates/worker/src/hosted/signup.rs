@@ -88,7 +88,8 @@ pub async fn post<S: Store, N: Net>(
             .unwrap_or(ConsentVersion([0; 32])),
         consent: fields.get("consent").is_some_and(|c| c == "yes"),
         topics: topics.clone(),
-        page_url: String::new(),
+        // Where consent was given: this page.
+        page_url: format!("{}/f/{}", req.origin, form.id),
         client_time: ctx.now,
         elapsed_ms: ctx.now.millis().saturating_sub(rendered_at),
         website: fields.get("website").unwrap_or_default(),

@@ -79,3 +79,86 @@ pub fn render(shell: &Shell<'_>, list: &ListId, state: &SubscriberState, now: Ti
 fn line(text: &str) -> String {
     format!("<p class=\"now\">{}</p>", Escaped(text))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doi_core::ledger::seal;
+    use doi_core::{fold, Event, EventId, EventKind, Evidence, Locale, Method, SubscriberId};
+
+    fn state(kinds: Vec<EventKind>) -> SubscriberState {
+        let mut log = Vec::new();
+        for (i, kind) in kinds.into_iter().enumerate() {
+            let e = Event {
+                id: EventId::from_random([i as u8; 16]),
+                at: Timestamp(1_000 + i as u64),
+                subscriber: SubscriberId([1; 16]),
+                parents: doi_core::ledger::heads(&log),
+                kind,
+            };
+            let (hash, _) = seal(&e);
+            log.push(doi_core::LoggedEvent { hash, event: e });
+        }
+        fold(&log)
+    }
+
+    fn signup(double_opt_in: bool) -> EventKind {
+        EventKind::Subscribed {
+            list: ListId::parse("newsletter").unwrap(),
+            topics: vec![TopicId::parse("tips").unwrap()],
+            frequency: None,
+            double_opt_in,
+            evidence: Evidence {
+                method: Method::Widget,
+                form: None,
+                consent_version: doi_core::ConsentVersion([0; 32]),
+                locale: Locale::En,
+                page_url: None,
+                client_time: None,
+                user_agent: None,
+                source: None,
+            },
+        }
+    }
+
+    fn says(s: &SubscriberState) -> String {
+        let shell = Shell {
+            config: crate::testing::config(),
+            locale: Locale::En,
+        };
+        render(
+            &shell,
+            &ListId::parse("newsletter").unwrap(),
+            s,
+            Timestamp(5_000),
+        )
+    }
+
+    #[test]
+    fn nobody_receives_nothing() {
+        assert!(says(&SubscriberState::default()).contains("You currently receive no email."));
+    }
+
+    #[test]
+    fn a_pending_signup_says_it_waits_for_confirmation() {
+        assert!(says(&state(vec![signup(true)])).contains("waiting for confirmation"));
+    }
+
+    #[test]
+    fn an_active_subscriber_sees_their_topics_by_name() {
+        assert!(says(&state(vec![signup(false)])).contains("You now receive: Practical tips"));
+    }
+
+    #[test]
+    fn a_pause_in_the_future_is_stated_with_its_date() {
+        let pause = EventKind::PreferencesChanged {
+            list: ListId::parse("newsletter").unwrap(),
+            topics: vec![TopicId::parse("tips").unwrap()],
+            frequency: None,
+            paused_until: Some(Timestamp(86_400_000)),
+        };
+        assert!(
+            says(&state(vec![signup(false), pause])).contains("Email is paused until 1970-01-02.")
+        );
+    }
+}

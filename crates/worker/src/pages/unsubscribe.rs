@@ -95,3 +95,57 @@ pub fn render(m: &Model<'_>) -> String {
     }
     shell.page(shell.t(Msg::UnsubscribeTitle), &main)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doi_core::{Config, Locale};
+
+    #[test]
+    fn configured_text_is_escaped_on_the_page() {
+        let mut config: Config = crate::testing::config().clone();
+        config.sender.name.en = "<script>alert('x')</script> & Co".into();
+        let list = ListId::parse("newsletter").unwrap();
+        let state = SubscriberState::default();
+        let html = render(&Model {
+            shell: Shell {
+                config: &config,
+                locale: Locale::En,
+            },
+            list: &list,
+            topic: None,
+            state: &state,
+            now: Timestamp(0),
+            action: "/u/t?lang=en\"><x",
+            preferences: "/p/t?lang=en",
+            done: None,
+        });
+        assert!(!html.contains("<script>alert"));
+        assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Co"));
+        assert!(html.contains("action=\"/u/t?lang=en&quot;&gt;&lt;x\""));
+    }
+
+    #[test]
+    fn a_topic_link_offers_stopping_only_that_topic_below_stop_all() {
+        let config = crate::testing::config();
+        let list = ListId::parse("newsletter").unwrap();
+        let topic = TopicId::parse("tips").unwrap();
+        let state = SubscriberState::default();
+        let html = render(&Model {
+            shell: Shell {
+                config,
+                locale: Locale::En,
+            },
+            list: &list,
+            topic: Some(&topic),
+            state: &state,
+            now: Timestamp(0),
+            action: "/u/t",
+            preferences: "/p/t",
+            done: None,
+        });
+        let all = html.find("value=\"unsubscribe_all\"").unwrap();
+        let only = html.find("Stop only “Practical tips”").unwrap();
+        assert!(all < only);
+    }
+}

@@ -276,3 +276,29 @@ fn suppressions_block_every_list_with_their_reason() {
     );
     assert_eq!(r.status, 422);
 }
+
+#[test]
+fn a_full_import_batch_stays_within_a_workers_kv_operations_and_resumes() {
+    let w = World::new();
+    let records: Vec<Value> = (0..500)
+        .map(|i| json!({"email": format!("bulk{i}@example.com"), "list": "newsletter", "consented_at": T0,
+                        "source": "CRM", "consent_text": "Yes please", "locale": "en"}))
+        .collect();
+    let body = json!({ "records": records });
+    let first = body_json(&w.api(Method::Post, "/v1/import", Some(body.clone())));
+    let ops = w.store.ops();
+    assert!(ops.writes <= crate::api::WRITES_PER_CALL, "{ops:?}");
+    let later = first["skipped"].as_array().unwrap();
+    assert!(!later.is_empty() && later.iter().all(|s| s["code"] == "retry_later"));
+    assert_eq!(
+        first["imported"].as_u64().unwrap() as usize + later.len(),
+        500
+    );
+    let second = body_json(&w.api(Method::Post, "/v1/import", Some(body)));
+    assert_eq!(
+        second["imported"], 500,
+        "the first part is already there; the rest now"
+    );
+    assert_eq!(second["skipped"], json!([]));
+    assert!(w.check("bulk499@example.com", None).0);
+}

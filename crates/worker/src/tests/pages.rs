@@ -280,6 +280,11 @@ fn the_hosted_signup_page_records_consent_without_javascript() {
     );
     let v = body_json(&w.api(Method::Get, "/v1/subscribers/ken@example.com", None));
     assert_eq!(v["events"][0]["evidence"]["method"], "hosted_page");
+    assert_eq!(
+        v["events"][0]["evidence"]["page_url"],
+        "http://127.0.0.1:8787/f/whitepaper"
+    );
+    assert_eq!(v["events"][0]["evidence"]["locale"], "en");
 }
 
 #[test]
