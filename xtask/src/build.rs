@@ -112,14 +112,28 @@ fn widget(project: &Project) -> Result<()> {
             .arg("-o")
             .arg(&module),
     )?;
-    // What "doi-wasm" means in www/loader.js, per variant.
+    // What "doi-wasm" means in www/loader.js, per variant: a function
+    // returning what the glue's `init` loads. Inlined, the module travels
+    // gzip-compressed as base64 (about the size of doi_bg.wasm served with
+    // gzip; plain base64 of the module compresses a third worse) and the
+    // browser inflates it while compiling it.
     fs::write(
         glue_dir.join("inline.js"),
-        "export { default } from \"./doi_bg.wasm\";\n",
+        format!(
+            "const packed = \"{}\";\n\
+             export default () => new Response(\n\
+             \x20 new Blob([Uint8Array.from(atob(packed), (c) => c.charCodeAt(0))])\n\
+             \x20   .stream()\n\
+             \x20   .pipeThrough(new DecompressionStream(\"gzip\")),\n\
+             \x20 {{ headers: {{ \"content-type\": \"application/wasm\" }} }},\n\
+             );\n",
+            base64(&gzip(&module)?)
+        ),
     )?;
     fs::write(
         glue_dir.join("beside-script.js"),
-        "export default new URL(\"doi_bg.wasm\", document.currentScript.src);\n",
+        "const url = new URL(\"doi_bg.wasm\", document.currentScript.src);\n\
+         export default () => url;\n",
     )?;
 
     let dist = project.path("www/dist");
@@ -150,7 +164,7 @@ fn bundle(project: &Project, glue_dir: &Path, wasm_module: &str, out: &Path) -> 
             .command(project.npm_bin("esbuild"))
             .arg(project.path("www/loader.js"))
             .args(["--bundle", "--format=iife", "--minify", "--target=es2020"])
-            .args(["--loader:.wasm=binary", "--log-level=warning"])
+            .arg("--log-level=warning")
             // The glue's default wasm URL uses import.meta; we always pass one.
             .arg("--log-override:empty-import-meta=silent")
             .arg(alias("doi-glue", &glue_dir.join("doi.js")))
@@ -205,6 +219,39 @@ fn worker(project: &Project) -> Result<()> {
     Ok(())
 }
 
+/// `gzip -9 -n` of the file at `path` (no name or time: reproducible).
+fn gzip(path: &Path) -> Result<Vec<u8>> {
+    let output = Command::new("gzip")
+        .args(["-9", "-n", "-c"])
+        .arg(path)
+        .output()
+        .map_err(|error| Error::new(format!("gzip: {error}")))?;
+    if !output.status.success() {
+        return Err(Error::new(format!("gzip {} failed", path.display())));
+    }
+    Ok(output.stdout)
+}
+
+/// Standard base64 with padding (what `atob` reads).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 fn file_size(path: &Path) -> Result<u64> {
     Ok(fs::metadata(path)
         .map_err(|error| Error::new(format!("{}: {error}", path.display())))?
@@ -221,4 +268,26 @@ fn print_size(label: &str, path: &Path) -> Result<()> {
         .map_or_else(|| "?".to_string(), |output| output.stdout.len().to_string());
     println!("  {label:<34} {:>8} / {gzip:>7}", file_size(path)?);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_test_vectors() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (plain, encoded) in cases {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+        assert_eq!(base64(&[0xfb, 0xff]), "+/8=");
+    }
 }

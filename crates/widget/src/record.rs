@@ -1,0 +1,244 @@
+//! From what the person entered to the consent record the Worker checks.
+//!
+//! The rules are doi-core's: [`Email::parse`] decides whether an address is
+//! valid, [`ConsentVersion::of`] names the exact text shown, [`EventId`]
+//! says what a record id looks like. This module only collects the answers,
+//! says what is missing before anything is sent, and fills in a
+//! [`ConsentRecord`]. It is pure, so it is tested natively.
+
+use doi_core::consent::ConsentRecord;
+use doi_core::form::FormDefinition;
+use doi_core::text::email_error;
+
+use crate::text;
+use doi_core::{ConsentVersion, Email, EmailError, EventId, Locale, Timestamp, TopicId};
+
+/// What the person entered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answers {
+    /// The address as typed.
+    pub email: String,
+    /// Whether the consent box is ticked.
+    pub consent: bool,
+    /// Topics ticked.
+    pub topics: Vec<TopicId>,
+    /// Whether the form offered a choice of topics at all.
+    pub topics_offered: bool,
+    /// The honeypot field (people leave it empty).
+    pub website: String,
+}
+
+/// Something to fix before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The address is not valid.
+    Email(EmailError),
+    /// The consent box is not ticked.
+    NoConsent,
+    /// Topics were offered and none is ticked.
+    NoTopic,
+}
+
+impl Problem {
+    /// What to tell the person, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            Problem::Email(error) => email_error(error, locale),
+            Problem::NoConsent => text::CONSENT_REQUIRED.get(locale).into(),
+            Problem::NoTopic => text::TOPIC_REQUIRED.get(locale).into(),
+        }
+    }
+}
+
+/// [`Email::parse`], lower-casing with the browser's own Unicode tables
+/// (`String.prototype.toLowerCase`) instead of compiling Rust's into the
+/// widget; natively (tests) with Rust's.
+pub fn parse_email(input: &str) -> Result<Email, EmailError> {
+    #[cfg(target_arch = "wasm32")]
+    fn lowercase(s: &str) -> String {
+        js_sys::JsString::from(s).to_lower_case().into()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    fn lowercase(s: &str) -> String {
+        s.to_lowercase()
+    }
+    Email::parse_with(input, lowercase)
+}
+
+/// Every problem with `answers`, in the order of the form (empty: send).
+/// Unticked consent is always a problem: nothing is ever sent without it.
+pub fn problems(answers: &Answers) -> Vec<Problem> {
+    let mut found = Vec::new();
+    if let Err(error) = parse_email(&answers.email) {
+        found.push(Problem::Email(error));
+    }
+    if answers.topics_offered && answers.topics.is_empty() {
+        found.push(Problem::NoTopic);
+    }
+    if !answers.consent {
+        found.push(Problem::NoConsent);
+    }
+    found
+}
+
+/// When and where the answers were given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moment {
+    /// Made once per submission, reused by its retries.
+    pub record_id: EventId,
+    /// The page, without query or fragment.
+    pub page_url: String,
+    /// The browser's clock at submission.
+    pub client_time: Timestamp,
+    /// Milliseconds from the form appearing to submission.
+    pub elapsed_ms: u64,
+}
+
+/// The record for `POST /v1/subscribe`: the exact consent text shown in
+/// `locale` and its SHA-256, computed here from the text itself.
+pub fn consent_record(
+    definition: &FormDefinition,
+    locale: Locale,
+    answers: &Answers,
+    moment: Moment,
+) -> ConsentRecord {
+    let text = &definition.consent(locale).text;
+    ConsentRecord {
+        record_id: moment.record_id.as_str().to_string(),
+        form: definition.id.clone(),
+        email: answers.email.trim().to_string(),
+        locale,
+        consent_text: text.clone(),
+        consent_version: ConsentVersion::of(text),
+        consent: answers.consent,
+        topics: answers.topics.clone(),
+        page_url: moment.page_url,
+        client_time: moment.client_time,
+        elapsed_ms: moment.elapsed_ms,
+        website: answers.website.clone(),
+    }
+}
+
+/// A fresh record id from 16 bytes of `crypto.getRandomValues`.
+pub fn new_record_id() -> Option<EventId> {
+    let mut bytes = [0u8; 16];
+    web_sys::window()?
+        .crypto()
+        .ok()?
+        .get_random_values_with_u8_array(&mut bytes)
+        .ok()?;
+    Some(EventId::from_random(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doi_core::config::Config;
+    use doi_core::{FormId, Method};
+
+    fn config() -> Config {
+        Config::from_toml(include_str!("../../../doi.toml")).unwrap()
+    }
+
+    fn definition(form: &str) -> FormDefinition {
+        let config = config();
+        let form = config.form(&FormId::parse(form).unwrap()).unwrap().clone();
+        FormDefinition::new(&config, &form)
+    }
+
+    fn answers() -> Answers {
+        Answers {
+            email: " Someone@Example.COM ".into(),
+            consent: true,
+            topics: vec![TopicId::parse("tips").unwrap()],
+            topics_offered: true,
+            website: String::new(),
+        }
+    }
+
+    fn moment() -> Moment {
+        Moment {
+            record_id: EventId::from_random([7; 16]),
+            page_url: "http://127.0.0.1:8787/".into(),
+            client_time: Timestamp(1_800_000_000_000),
+            elapsed_ms: 5_000,
+        }
+    }
+
+    #[test]
+    fn a_record_from_the_widget_passes_the_workers_check_in_both_languages() {
+        let config = config();
+        for locale in Locale::ALL {
+            for form in ["newsletter", "whitepaper", "seminar"] {
+                let definition = definition(form);
+                let answers = Answers {
+                    topics: vec![definition.topics[0].id.clone()],
+                    ..answers()
+                };
+                let record = consent_record(&definition, locale, &answers, moment());
+                let checked = record.check(&config, Method::Widget, None);
+                assert!(checked.is_ok(), "{form} {locale}: {checked:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_record_carries_the_exact_text_shown_and_its_hash() {
+        let definition = definition("newsletter");
+        let record = consent_record(&definition, Locale::Ja, &answers(), moment());
+        assert_eq!(record.consent_text, definition.consent_ja.text);
+        assert_eq!(record.consent_version, definition.consent_ja.version);
+        assert_eq!(record.record_id.len(), 22);
+        assert_eq!(record.email, "Someone@Example.COM");
+    }
+
+    #[test]
+    fn an_unticked_box_is_always_a_problem() {
+        let unticked = Answers {
+            consent: false,
+            ..answers()
+        };
+        assert_eq!(problems(&unticked), vec![Problem::NoConsent]);
+        assert!(problems(&answers()).is_empty());
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_in_form_order() {
+        let all_wrong = Answers {
+            email: "no-at-sign".into(),
+            consent: false,
+            topics: vec![],
+            topics_offered: true,
+            website: String::new(),
+        };
+        assert_eq!(
+            problems(&all_wrong),
+            vec![
+                Problem::Email(EmailError::MissingAt),
+                Problem::NoTopic,
+                Problem::NoConsent
+            ]
+        );
+    }
+
+    #[test]
+    fn no_topic_is_fine_when_none_was_offered() {
+        let single = Answers {
+            topics: vec![],
+            topics_offered: false,
+            ..answers()
+        };
+        assert!(problems(&single).is_empty());
+    }
+
+    #[test]
+    fn problems_are_explained_in_both_languages() {
+        for problem in [
+            Problem::Email(EmailError::Empty),
+            Problem::NoConsent,
+            Problem::NoTopic,
+        ] {
+            assert_ne!(problem.message(Locale::Ja), problem.message(Locale::En));
+        }
+    }
+}
