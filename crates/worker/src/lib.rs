@@ -27,7 +27,6 @@ pub mod hosted;
 pub mod http;
 pub mod keys;
 pub mod pages;
-pub mod ratelimit;
 pub mod repair;
 pub mod secrets;
 pub mod signup;
