@@ -154,41 +154,88 @@ fn unreadable_storage_is_a_503_not_an_empty_answer() {
 }
 
 #[test]
-fn kv_writes_per_signup_match_the_readme() {
+fn kv_operations_per_request_match_the_readme() {
+    use crate::store::Ops;
     let w = World::new();
-    w.subscribe(&record(
-        "whitepaper",
-        "first@example.com",
-        "rec-ops-0000000001",
-    ));
-    let first = w.store.ops().writes;
-    w.subscribe(&record(
-        "whitepaper",
-        "second@example.com",
-        "rec-ops-0000000002",
-    ));
+    let cost = |f: &dyn Fn()| {
+        let before = w.store.ops();
+        f();
+        let after = w.store.ops();
+        Ops {
+            reads: after.reads - before.reads,
+            writes: after.writes - before.writes,
+            lists: after.lists - before.lists,
+            deletes: after.deletes - before.deletes,
+        }
+    };
+    let ops = |reads, writes, lists| Ops {
+        reads,
+        writes,
+        lists,
+        deletes: 0,
+    };
+    let first = cost(&|| {
+        w.subscribe(&record(
+            "whitepaper",
+            "first@example.com",
+            "rec-ops-0000000001",
+        ));
+    });
     assert_eq!(
-        (first, w.store.ops().writes - first),
-        (3, 2),
-        "text once, then event + snapshot"
+        first,
+        ops(3, 3, 2),
+        "the first use of a text stores it once"
     );
-    let before = w.store.ops().writes;
+    let single = cost(&|| {
+        w.subscribe(&record(
+            "whitepaper",
+            "second@example.com",
+            "rec-ops-0000000002",
+        ));
+    });
+    assert_eq!(single, ops(3, 2, 2), "single opt-in: event + snapshot");
     w.subscribe(&record(
         "newsletter",
-        "doi@example.com",
+        "warmup@example.com",
         "rec-ops-0000000003",
     ));
+    let double = cost(&|| {
+        w.subscribe(&record(
+            "newsletter",
+            "doi@example.com",
+            "rec-ops-0000000004",
+        ));
+    });
+    assert_eq!(
+        double,
+        ops(4, 3, 2),
+        "double opt-in: + the day's mail counter"
+    );
     let confirm = {
         let hook: Value = serde_json::from_str(&w.net.last().unwrap().body).unwrap();
         path_of(hook["confirm_url"].as_str().unwrap())
     };
-    let signup = w.store.ops().writes - before;
-    w.send(form_post(&confirm, &[]));
-    let confirmed = w.store.ops().writes - before - signup;
     assert_eq!(
-        (signup, confirmed),
-        (4, 2),
-        "text + event + snapshot + rate counter; then event + snapshot"
+        cost(&|| {
+            w.send(form_post(&confirm, &[]));
+        }),
+        ops(2, 2, 2)
+    );
+    let url = w.links("second@example.com", None)["unsubscribe_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        cost(&|| {
+            w.send(Request::new(Method::Get, &path_of(&url)));
+        }),
+        ops(1, 0, 0)
+    );
+    assert_eq!(
+        cost(&|| {
+            w.send(one_click_urlencoded(&path_of(&url)));
+        }),
+        ops(1, 2, 2)
     );
 }
 
