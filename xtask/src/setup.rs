@@ -32,6 +32,7 @@ pub fn run(project: &Project, browser: Browser) -> Result<()> {
     node(project)?;
     if browser == Browser::Needed {
         chromium(project)?;
+        japanese_font(project)?;
     }
     Ok(())
 }
@@ -219,6 +220,30 @@ fn chromium(project: &Project) -> Result<()> {
         project
             .command("apt-get")
             .args(["install", "-y", "-q", "chromium", "chromium-driver"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+/// A Japanese font, so that the widget's screenshots in Japanese show text
+/// rather than empty boxes. Optional: without apt (not root, not Debian)
+/// the tests still run.
+fn japanese_font(project: &Project) -> Result<()> {
+    let fonts = output(Command::new("fc-list").arg(":lang=ja"));
+    if fonts.is_some_and(|list| !list.trim().is_empty()) {
+        println!("setup: Japanese font: present");
+        return Ok(());
+    }
+    let root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+    if !root || !Path::new("/etc/debian_version").exists() {
+        println!("setup: no Japanese font: screenshots in Japanese will show boxes");
+        return Ok(());
+    }
+    println!("setup: fonts-ipafont-gothic: installing with apt-get");
+    process::run(project.command("apt-get").args(["update", "-q"]))?;
+    process::run(
+        project
+            .command("apt-get")
+            .args(["install", "-y", "-q", "fonts-ipafont-gothic"])
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }
