@@ -136,7 +136,7 @@ fn push(sub: &mut Subscriber, text: String) {
 
 /// Writes event `id` with `kind` after everything in `sub`, then the new
 /// snapshot. Returns the new state. The event write failing is a 503; the
-/// snapshot write failing only queues a rebuild. Before the snapshot is
+/// snapshot write failing only queues a rebuild. After the snapshot is
 /// written the log is listed again (one more list operation), so a request
 /// racing this one cannot have its event hidden by our snapshot.
 pub async fn append<S: Store, N: Net>(
@@ -193,30 +193,48 @@ async fn write<S: Store, N: Net>(
     let mut after = sub.clone();
     after.log.push(LoggedEvent { hash, event });
     after.raw.push(text);
+    let email = match address {
+        Address::Set(e) => Some(e),
+        Address::Keep => sub.email.clone(),
+    };
     // Another request may have written an event for this subscriber since
-    // we read the log (a one-click racing a preference save): fold theirs
-    // in too, so neither snapshot write can hide the other's event.
-    if recheck {
+    // we read the log (a one-click racing a preference save) and its
+    // snapshot before ours. So list the log again *after* writing: a writer
+    // whose last snapshot write is followed by a listing with nothing new
+    // wrote every event, whichever request writes last (tests/races.rs).
+    // Something new: fold it in and write again; a few rounds, then the
+    // retries after the response take over.
+    for round in 1.. {
+        let snapshot = Snapshot {
+            email: email.clone(),
+            state: fold(&after.log),
+            log: after.raw.clone(),
+        };
+        if !write_snapshot(ctx, &sub.sid, &snapshot).await || !recheck {
+            break;
+        }
+        let known = after.log.len();
         if let Err(e) = catch_up(&ctx.store, &mut after).await {
             ctx.log(format!(
                 "re-reading the log of subscriber {} failed: {e}",
                 sub.sid
             ));
+            ctx.defer(Task::RebuildSnapshot(sub.sid));
+            break;
+        }
+        if after.log.len() == known {
+            break;
+        }
+        if round == SNAPSHOT_ROUNDS {
+            ctx.defer(Task::RebuildSnapshot(sub.sid));
+            break;
         }
     }
-    let state = fold(&after.log);
-    let email = match address {
-        Address::Set(e) => Some(e),
-        Address::Keep => sub.email.clone(),
-    };
-    let snapshot = Snapshot {
-        email,
-        state: state.clone(),
-        log: after.raw,
-    };
-    write_snapshot(ctx, &sub.sid, &snapshot).await;
-    Ok(state)
+    Ok(fold(&after.log))
 }
+
+/// Snapshot writes one change may make while racing others.
+const SNAPSHOT_ROUNDS: usize = 3;
 
 /// Erases a subscriber: writes an `Erased` event that starts a new log,
 /// deletes every older event (they hold evidence: page, browser), and
@@ -274,17 +292,20 @@ async fn put_snapshot<S: Store>(
         .await
 }
 
+/// Writes the snapshot; `false` (and a rebuild queued) if that failed.
 async fn write_snapshot<S: Store, N: Net>(
     ctx: &Ctx<S, N>,
     sid: &SubscriberId,
     snapshot: &Snapshot,
-) {
+) -> bool {
     if let Err(e) = put_snapshot(&ctx.store, sid, snapshot).await {
         ctx.log(format!(
             "snapshot write failed for subscriber {sid} ({e}); retrying after the response"
         ));
         ctx.defer(Task::RebuildSnapshot(*sid));
+        return false;
     }
+    true
 }
 
 /// Rebuilds `snap/{sid}` from the events (keeping the stored address).
