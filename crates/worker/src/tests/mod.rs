@@ -4,7 +4,10 @@
 mod api;
 mod double_opt_in;
 mod failures;
+mod faults;
 mod pages;
+mod races;
+mod routes;
 mod signup;
 
 use std::cell::{Cell, RefCell};
