@@ -18,6 +18,7 @@ use worker::{
 use crate::app;
 use crate::ctx::{Ctx, Net, Outgoing};
 use crate::http::{self, ApiError};
+use crate::ratelimit;
 use crate::repair;
 use crate::secrets::Secrets;
 use crate::store::{Listed, ListedKey, PutOptions, Store, StoreError};
@@ -86,6 +87,8 @@ async fn fetch(req: worker::Request, env: Env, wctx: Context) -> worker::Result<
     let response = if declared_too_large || request.body.len() > limit {
         request.body.clear();
         app::too_large(&ctx, &request)
+    } else if let Some(refusal) = rate_limited(&env, &ctx, &request).await {
+        refusal
     } else {
         app::handle(&ctx, &request).await
     };
@@ -121,6 +124,36 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             if s.complete { "" } else { "; more next time" }
         ),
         Err(e) => console_error!("sweep failed: {e}"),
+    }
+}
+
+/// The refusal for `request` if its client is over its rate limit
+/// ([`ratelimit`]). A missing binding or a failing limiter lets it through,
+/// with a log line: a lost sign-up is worse than a bot let in for a minute.
+async fn rate_limited<S: Store, N: Net>(
+    env: &Env,
+    ctx: &Ctx<S, N>,
+    request: &http::Request,
+) -> Option<http::Response> {
+    let bucket = ratelimit::bucket(request)?;
+    let switch = env.var(ratelimit::SWITCH).ok().map(|v| v.to_string());
+    if !ratelimit::enabled(switch.as_deref()) {
+        return None;
+    }
+    let Ok(limiter) = env.rate_limiter(bucket.binding()) else {
+        console_error!(
+            "rate limits are off: the binding {} is missing from wrangler.toml",
+            bucket.binding()
+        );
+        return None;
+    };
+    match limiter.limit(ratelimit::client_key(bucket, request)).await {
+        Ok(outcome) if !outcome.success => Some(ratelimit::refuse(ctx, request)),
+        Ok(_) => None,
+        Err(e) => {
+            console_error!("rate limiter failed, request let through: {e}");
+            None
+        }
     }
 }
 

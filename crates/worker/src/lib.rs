@@ -27,6 +27,7 @@ pub mod hosted;
 pub mod http;
 pub mod keys;
 pub mod pages;
+pub mod ratelimit;
 pub mod repair;
 pub mod secrets;
 pub mod signup;
