@@ -22,6 +22,14 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+// The browser runs one thread, and the widget allocates little: a small
+// free-list allocator saves about 10 KB of every visitor's download.
+// SAFETY: wasm32-unknown-unknown without atomics is single-threaded.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
 pub mod api;
 pub mod attach;
 pub mod dom;

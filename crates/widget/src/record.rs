@@ -119,7 +119,10 @@ pub fn consent_record(
     }
 }
 
-/// A fresh record id from 16 bytes of `crypto.getRandomValues`.
+/// A fresh record id: 16 bytes of `crypto.getRandomValues` as 32 hex
+/// digits, a valid [`EventId`] (16-64 URL-safe characters). Hex rather than
+/// `EventId::from_random`'s base64url because the hex encoder is in the
+/// widget anyway (consent versions) and base64 would add 2 KB.
 pub fn new_record_id() -> Option<EventId> {
     let mut bytes = [0u8; 16];
     web_sys::window()?
@@ -127,7 +130,7 @@ pub fn new_record_id() -> Option<EventId> {
         .ok()?
         .get_random_values_with_u8_array(&mut bytes)
         .ok()?;
-    Some(EventId::from_random(bytes))
+    EventId::parse(&doi_core::hash::hex(&bytes))
 }
 
 #[cfg(test)]
