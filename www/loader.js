@@ -29,7 +29,11 @@ const TEXT = {
   en: ["The signup form can't be shown on this page.", "Open the signup page"],
 };
 
-const script = document.currentScript;
+// The tag that loaded this file (the last one that looks like it when a
+// tag manager inserted it in a way that leaves currentScript empty).
+const script =
+  document.currentScript ||
+  [...document.querySelectorAll('script[src*="/doi."]')].pop();
 const origin = new URL(script.src, location.href).origin;
 
 // Each place is claimed once, even when the page loads doi.js twice.

@@ -132,7 +132,9 @@ fn widget(project: &Project) -> Result<()> {
     )?;
     fs::write(
         glue_dir.join("beside-script.js"),
-        "const url = new URL(\"doi_bg.wasm\", document.currentScript.src);\n\
+        "const script = document.currentScript ||\n\
+         \x20 [...document.querySelectorAll('script[src*=\"/doi.\"]')].pop();\n\
+         const url = new URL(\"doi_bg.wasm\", script.src);\n\
          export default () => url;\n",
     )?;
 
