@@ -9,6 +9,7 @@ mod fuzz;
 mod process;
 mod project;
 mod setup;
+mod soak;
 mod test;
 mod wrangler;
 
@@ -29,10 +30,13 @@ usage: cargo xtask <command>
        [--only PART]...  write bench/results.md. Parts: weight, cpu, speed,
                          scale, load
   fuzz [SECONDS]         run every fuzz target for SECONDS each (default 60)
+  soak [SECONDS]         load a fresh wrangler dev for SECONDS (default 120),
+       [--no-build]      then account for every accepted request
   test [--only SUITE]... setup, then every suite; fails if any fails or runs
        [--no-build]      no test. Suites: fmt, clippy, doc, unit,
                          fuzz-smoke, build,
-                         widget-browser, e2e, deploy-dry-run
+                         widget-browser, e2e, e2e-limits,
+                         deploy-dry-run
 ";
 
 fn main() -> ExitCode {
@@ -62,6 +66,7 @@ fn run(args: &[String]) -> Result<()> {
         "dev" => dev::run(&project, dev::Options::parse(rest)?),
         "test" => test::run(&project, test::Options::parse(rest)?),
         "fuzz" => fuzz::run(&project, rest),
+        "soak" => soak::run(&project, rest),
         "bench" => bench::run(&project, bench::Options::parse(rest)?),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");

@@ -77,6 +77,11 @@ const SUITES: &[Suite] = &[
         run: end_to_end,
     },
     Suite {
+        name: "e2e-limits",
+        needs_build: true,
+        run: end_to_end_limits,
+    },
+    Suite {
         name: "deploy-dry-run",
         needs_build: true,
         run: deploy_dry_run,
@@ -389,6 +394,47 @@ fn end_to_end(project: &Project) -> Result<Tally> {
     );
     drop(server);
     drop(mailbox);
+    let _ = fs::remove_dir_all(&persist);
+    let (ok, output) = result?;
+    node_test_result(ok, &output)
+}
+
+/// The rate-limit specs (`tests/limits/*.spec.mjs`) against a second fresh
+/// `wrangler dev` with the limits of wrangler.toml on: the main run has
+/// them off, because its specs send hundreds of requests from 127.0.0.1.
+fn end_to_end_limits(project: &Project) -> Result<Tally> {
+    let mut specs: Vec<PathBuf> = fs::read_dir(project.path("tests/limits"))?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.to_string_lossy().ends_with(".spec.mjs"))
+        .collect();
+    specs.sort();
+    wrangler::ensure_dev_vars(project)?;
+    let artifacts = project.path("tests/artifacts");
+    fs::create_dir_all(&artifacts)?;
+    let log_path = artifacts.join("wrangler-limits.log");
+    let log = File::create(&log_path)?;
+    let persist = env::temp_dir().join(format!("doi-e2e-limits-kv-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&persist);
+    let port = wrangler::free_port()?;
+    let mut server = Server::start(
+        wrangler::dev(project, port, wrangler::free_port()?, "warn")
+            .arg("--persist-to")
+            .arg(&persist)
+            .args(["--var", "DOI_RATE_LIMITS:on"])
+            .stdout(log.try_clone()?)
+            .stderr(log),
+    )?;
+    let result = wrangler::wait_until_healthy(&mut server, port, &log_path).and_then(|()| {
+        process::run_tee(
+            project
+                .command(project.npm_bin("node"))
+                .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+                .args(&specs)
+                .env("DOI_BASE_URL", format!("http://{IP}:{port}"))
+                .env("DOI_ARTIFACTS", &artifacts),
+        )
+    });
+    drop(server);
     let _ = fs::remove_dir_all(&persist);
     let (ok, output) = result?;
     node_test_result(ok, &output)
