@@ -100,6 +100,46 @@ for (const [locale, path] of [["en", "/"], ["ja", "/ja.html"]]) {
   });
 }
 
+test("form mode: a failed send is retried with the same record id, and stored once", async () => {
+  const email = newEmail("widget-retry");
+  await withPage(async (page) => {
+    await open(page, "/");
+    const sent = [];
+    // The first attempt never reaches the Worker; the next ones do.
+    await page.route("**/v1/subscribe", (route) => {
+      sent.push(JSON.parse(route.request().postData()).record_id);
+      return sent.length === 1 ? route.abort("connectionreset") : route.continue();
+    });
+    await page.locator(form.email).fill(email);
+    await page.locator(form.consent).check();
+    await page.locator(form.submit).click();
+    await page.locator(form.status).filter({ hasText: said.checkInbox.en }).waitFor({ timeout: 15_000 });
+    assert.equal(sent.length, 2);
+    assert.equal(sent[0], sent[1]);
+  });
+  assert.equal((await storedConsents(email)).length, 1);
+});
+
+test("form mode: when the Worker cannot be reached at all, it says the signup did not happen", async () => {
+  const email = newEmail("widget-offline");
+  await withPage(async (page) => {
+    await open(page, "/");
+    let attempts = 0;
+    await page.route("**/v1/subscribe", (route) => {
+      attempts += 1;
+      return route.abort("internetdisconnected");
+    });
+    await page.locator(form.email).fill(email);
+    await page.locator(form.consent).check();
+    await page.locator(form.submit).click();
+    await page.locator(form.status).filter({ hasText: "You are not signed up yet" }).waitFor({ timeout: 20_000 });
+    assert.equal(attempts, 4, "one try and three retries");
+    // The form stays, so the person can try again later.
+    assert.equal(await page.locator(form.email).isVisible(), true);
+  });
+  assert.equal(await known(email), false);
+});
+
 test("form mode: a person can sign up with the keyboard alone, and sees where focus is", async () => {
   const email = newEmail("widget-keyboard");
   await withPage(async (page) => {
