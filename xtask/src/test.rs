@@ -338,12 +338,8 @@ fn end_to_end(project: &Project) -> Result<Tally> {
     wrangler::ensure_dev_vars(project)?;
     let artifacts = project.path("tests/artifacts");
     fs::create_dir_all(&artifacts)?;
-    let log_path = artifacts.join("wrangler.log");
-    let log = File::create(&log_path)?;
     // Specs list every address they use here; the privacy spec checks them.
     let _ = fs::remove_file(artifacts.join("addresses.txt"));
-    let persist = env::temp_dir().join(format!("doi-e2e-kv-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&persist);
 
     // The sender's delivery webhook, up before the Worker that calls it.
     let mailbox_port = wrangler::free_port()?;
@@ -359,42 +355,32 @@ fn end_to_end(project: &Project) -> Result<Tally> {
     wait_until_listening(&mut mailbox, mailbox_port)?;
     let mailbox_url = format!("http://{IP}:{mailbox_port}");
 
-    let port = wrangler::free_port()?;
-    let inspector_port = wrangler::free_port()?;
     // "log", not "warn": specs read the Worker's console output in the log.
-    let mut server = Server::start(
-        wrangler::dev(project, port, inspector_port, "log")
-            .arg("--persist-to")
-            .arg(&persist)
-            .arg("--var")
-            .arg(format!("DOI_WEBHOOK_URL:{mailbox_url}/hook"))
-            .env("NO_COLOR", "1")
-            .env("FORCE_COLOR", "0")
-            .stdout(log.try_clone()?)
-            .stderr(log),
+    let worker = wrangler::start_fresh(
+        project,
+        "wrangler",
+        "log",
+        &[format!("DOI_WEBHOOK_URL:{mailbox_url}/hook")],
     )?;
-    let result = wrangler::wait_until_healthy(&mut server, port, &log_path).and_then(|()| {
-        process::run_tee(
-            project
-                .command(project.npm_bin("node"))
-                // One file at a time, in name order: they share one Worker,
-                // and zz-privacy.spec.mjs must see every other spec's traces.
-                .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
-                .args(&specs)
-                .env("DOI_BASE_URL", format!("http://{IP}:{port}"))
-                .env("DOI_WRANGLER_LOG", &log_path)
-                .env("DOI_ARTIFACTS", &artifacts)
-                .env("DOI_MAILBOX_URL", &mailbox_url),
-        )
-    });
+    let result = process::run_tee(
+        project
+            .command(project.npm_bin("node"))
+            // One file at a time, in name order: they share one Worker,
+            // and zz-privacy.spec.mjs must see every other spec's traces.
+            .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+            .args(&specs)
+            .env("DOI_BASE_URL", worker.base_url())
+            .env("DOI_WRANGLER_LOG", &worker.log)
+            .env("DOI_ARTIFACTS", &artifacts)
+            .env("DOI_MAILBOX_URL", &mailbox_url),
+    );
     println!(
         "wrangler dev (process group {}) logged to {}",
-        server.id(),
-        log_path.display()
+        worker.id(),
+        worker.log.display()
     );
-    drop(server);
+    drop(worker);
     drop(mailbox);
-    let _ = fs::remove_dir_all(&persist);
     let (ok, output) = result?;
     node_test_result(ok, &output)
 }
@@ -408,35 +394,20 @@ fn end_to_end_limits(project: &Project) -> Result<Tally> {
         .filter(|path| path.to_string_lossy().ends_with(".spec.mjs"))
         .collect();
     specs.sort();
-    wrangler::ensure_dev_vars(project)?;
-    let artifacts = project.path("tests/artifacts");
-    fs::create_dir_all(&artifacts)?;
-    let log_path = artifacts.join("wrangler-limits.log");
-    let log = File::create(&log_path)?;
-    let persist = env::temp_dir().join(format!("doi-e2e-limits-kv-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&persist);
-    let port = wrangler::free_port()?;
-    let mut server = Server::start(
-        wrangler::dev(project, port, wrangler::free_port()?, "warn")
-            .arg("--persist-to")
-            .arg(&persist)
-            .args(["--var", "DOI_RATE_LIMITS:on"])
-            .stdout(log.try_clone()?)
-            .stderr(log),
+    let worker = wrangler::start_fresh(
+        project,
+        "wrangler-limits",
+        "warn",
+        &["DOI_RATE_LIMITS:on".to_string()],
     )?;
-    let result = wrangler::wait_until_healthy(&mut server, port, &log_path).and_then(|()| {
-        process::run_tee(
-            project
-                .command(project.npm_bin("node"))
-                .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
-                .args(&specs)
-                .env("DOI_BASE_URL", format!("http://{IP}:{port}"))
-                .env("DOI_ARTIFACTS", &artifacts),
-        )
-    });
-    drop(server);
-    let _ = fs::remove_dir_all(&persist);
-    let (ok, output) = result?;
+    let (ok, output) = process::run_tee(
+        project
+            .command(project.npm_bin("node"))
+            .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+            .args(&specs)
+            .env("DOI_BASE_URL", worker.base_url())
+            .env("DOI_ARTIFACTS", project.path("tests/artifacts")),
+    )?;
     node_test_result(ok, &output)
 }
 

@@ -1,10 +1,12 @@
 //! Starting `wrangler dev` the same way for `xtask dev` and the end-to-end
 //! tests: loopback only, quiet, explicit ports, local secrets from `.dev.vars`.
 
+use std::env;
 use std::fs;
+use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -93,4 +95,74 @@ fn healthz_ok(port: u16) -> bool {
     stream.write_all(request.as_bytes()).is_ok()
         && stream.read_to_string(&mut response).is_ok()
         && response.starts_with("HTTP/1.1 200")
+}
+
+/// A `wrangler dev` of its own for a test run: a fresh, empty KV in a
+/// temporary folder (removed when this is dropped, after the server stops),
+/// its output in `tests/artifacts/<name>.log`, answering `/healthz`.
+pub struct Fresh {
+    server: Option<Server>,
+    /// Where it listens on 127.0.0.1.
+    pub port: u16,
+    /// Its log.
+    pub log: PathBuf,
+    persist: PathBuf,
+}
+
+impl Fresh {
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        format!("http://{IP}:{}", self.port)
+    }
+
+    /// The process group id, for messages.
+    pub fn id(&self) -> u32 {
+        self.server.as_ref().map_or(0, Server::id)
+    }
+}
+
+impl Drop for Fresh {
+    fn drop(&mut self) {
+        drop(self.server.take());
+        let _ = fs::remove_dir_all(&self.persist);
+    }
+}
+
+/// Starts a fresh `wrangler dev` named `name` (for its log and KV folder)
+/// with `vars` (`NAME:value`) and waits until it is healthy.
+pub fn start_fresh(
+    project: &Project,
+    name: &str,
+    log_level: &str,
+    vars: &[String],
+) -> Result<Fresh> {
+    ensure_dev_vars(project)?;
+    let artifacts = project.path("tests/artifacts");
+    fs::create_dir_all(&artifacts)?;
+    let log_path = artifacts.join(format!("{name}.log"));
+    let log = File::create(&log_path)?;
+    let persist = env::temp_dir().join(format!("doi-{name}-kv-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&persist);
+    let port = free_port()?;
+    let mut command = dev(project, port, free_port()?, log_level);
+    command.arg("--persist-to").arg(&persist);
+    for var in vars {
+        command.arg("--var").arg(var);
+    }
+    // Plain text in the log, so tests can grep it.
+    command
+        .env("NO_COLOR", "1")
+        .env("FORCE_COLOR", "0")
+        .stdout(log.try_clone()?)
+        .stderr(log);
+    let mut fresh = Fresh {
+        server: Some(Server::start(&mut command)?),
+        port,
+        log: log_path,
+        persist,
+    };
+    if let Some(server) = fresh.server.as_mut() {
+        wait_until_healthy(server, port, &fresh.log)?;
+    }
+    Ok(fresh)
 }
