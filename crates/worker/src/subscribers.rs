@@ -5,9 +5,12 @@
 //! (`ev/{sid}/{event}`), before anything reports it as done. The snapshot
 //! (`snap/{sid}`) holds the address, the folded state and a copy of the
 //! sealed events; it is what batch reads (`/v1/check`, export) use and it is
-//! always rebuildable from the events (except the address, which only a
-//! signup brings). A failed snapshot write is retried after the response and
-//! repaired by the cron; it never fails a request whose event was written.
+//! always rebuildable from the events. The address a signup brings is also
+//! put in its event's KV metadata (`{"a": address}`: a value, never a key,
+//! and outside the hashed bytes), so it is durable with the event even if
+//! every snapshot write fails. A failed snapshot write is retried after the
+//! response and repaired by the cron; it never fails a request whose event
+//! was written.
 
 use std::collections::BTreeSet;
 
@@ -107,21 +110,33 @@ pub async fn load<S: Store>(store: &S, sid: SubscriberId) -> Result<Subscriber, 
 /// (one list, plus one bulk read when some are missing) and refolds.
 async fn catch_up<S: Store>(store: &S, sub: &mut Subscriber) -> Result<(), StoreError> {
     let listed = list_all(store, &keys::events_of(&sub.sid)).await?;
+    let recovered = listed.iter().rev().find_map(|k| {
+        let address = k.metadata.as_ref()?.get(ADDRESS)?.as_str()?;
+        Email::parse(address).ok()
+    });
     let known: BTreeSet<EventId> = sub.log.iter().map(|e| e.event.id.clone()).collect();
     let missing: Vec<String> = listed
         .iter()
         .filter(|k| keys::event_id_of(&k.name).is_none_or(|id| !known.contains(&id)))
         .map(|k| k.name.clone())
         .collect();
-    if missing.is_empty() {
-        return Ok(());
+    if !missing.is_empty() {
+        for text in store.get_many(&missing).await?.into_iter().flatten() {
+            push(sub, text);
+        }
+        sub.state = fold(&sub.log);
     }
-    for text in store.get_many(&missing).await?.into_iter().flatten() {
-        push(sub, text);
+    // The snapshot lost the address (all its writes failed): take it from
+    // the signup event's metadata. Never after an erasure: a listing may
+    // still show deleted events for a while.
+    if sub.email.is_none() && !sub.state.erased {
+        sub.email = recovered;
     }
-    sub.state = fold(&sub.log);
     Ok(())
 }
+
+/// The metadata field of an event key that holds the signup's address.
+const ADDRESS: &str = "a";
 
 /// Adds one sealed event to `sub` unless unreadable, foreign or known.
 fn push(sub: &mut Subscriber, text: String) {
@@ -179,9 +194,16 @@ async fn write<S: Store, N: Net>(
     };
     let (hash, bytes) = seal(&event);
     let text = String::from_utf8(bytes).map_err(|_| ApiError::StorageUnavailable)?;
+    let options = PutOptions {
+        ttl_secs: None,
+        metadata: match &address {
+            Address::Set(e) => Some(serde_json::json!({ ADDRESS: e.as_str() })),
+            Address::Keep => None,
+        },
+    };
     if let Err(e) = ctx
         .store
-        .put(&keys::event(&sub.sid, &id), &text, PutOptions::default())
+        .put(&keys::event(&sub.sid, &id), &text, options)
         .await
     {
         ctx.log(format!(

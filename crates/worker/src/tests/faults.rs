@@ -354,3 +354,89 @@ fn malformed_secrets_of_every_kind_are_a_503_naming_them_never_a_500() {
         }
     }
 }
+
+/// The memory store refusing every snapshot write, for good.
+#[derive(Clone)]
+struct NoSnapshots(MemoryStore);
+
+impl Store for NoSnapshots {
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.0.get(key).await
+    }
+
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        self.0.get_many(keys).await
+    }
+
+    async fn put(&self, key: &str, value: &str, options: PutOptions) -> Result<(), StoreError> {
+        if key.starts_with("snap/") {
+            return Err(StoreError("injected snapshot failure".into()));
+        }
+        self.0.put(key, value, options).await
+    }
+
+    async fn list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Listed, StoreError> {
+        self.0.list(prefix, cursor, limit).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.0.delete(key).await
+    }
+}
+
+#[test]
+fn a_signup_whose_snapshot_never_lands_keeps_its_address_for_export() {
+    let w = World::new();
+    let email = "lost-snapshot@example.com";
+    let req = Request::new(Method::Post, "/v1/subscribe")
+        .with_header("content-type", "application/json")
+        .with_header("origin", ORIGIN)
+        .with_body(record("whitepaper", email, "rec-no-snapshot-0001").to_string());
+    let mut c = Ctx::new(
+        doi_config(),
+        local_secrets(),
+        NoSnapshots(w.store.clone()),
+        w.net.clone(),
+        Timestamp(w.now.get()),
+        [9; 32],
+    );
+    c.base_url = ORIGIN.into();
+    let r = block_on(app::handle(&c, &req));
+    assert_eq!(r.status, 200, "{}", r.text());
+    // No snapshot was ever written; the cron rebuilds it from the events.
+    let sweep = block_on(repair::sweep(&w.store, repair::SWEEP_BUDGET)).unwrap();
+    assert!(sweep.complete && sweep.failed == 0, "{sweep:?}");
+    let got = body_json(&w.api(
+        Method::Get,
+        &format!("/v1/subscribers/{}", w.sid(email)),
+        None,
+    ));
+    assert_eq!(got["email"], email, "{got}");
+    let (allowed, _, _) = w.check(email, None);
+    assert!(allowed);
+}
+
+#[test]
+fn an_erased_subscriber_gets_no_address_back_from_old_event_metadata() {
+    let w = World::new();
+    let email = "erase-me@example.com";
+    assert_eq!(
+        w.subscribe(&record("whitepaper", email, "rec-erase-meta-0001"))
+            .status,
+        200
+    );
+    let r = w.api(
+        Method::Delete,
+        &format!("/v1/subscribers/{}", w.sid(email)),
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let sweep = block_on(repair::sweep(&w.store, repair::SWEEP_BUDGET)).unwrap();
+    assert!(sweep.complete, "{sweep:?}");
+    assert!(!w.everything_visible().contains(email));
+}
