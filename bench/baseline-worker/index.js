@@ -2,8 +2,9 @@
 // path written by hand as a plain Worker, doing the same KV operations as
 // the Rust Worker's (crates/worker/src/subscribers.rs, `load` + `append`):
 //
-//   verify the link's HMAC (WebCrypto)  → read snap/{sid} → list ev/{sid}/
-//   → put ev/{sid}/{event} → put snap/{sid} (state + log) → 200
+//   verify the link's HMAC (WebCrypto) → read snap/{sid} → list ev/{sid}/
+//   → put ev/{sid}/{event} → list ev/{sid}/ again (a racing writer's event)
+//   → put snap/{sid} (state + log) → 200
 //
 // and the read-only unsubscribe page: verify → read snap/{sid} → HTML.
 // Tokens are doi-core's format (crates/core/src/token.rs), signed with the
@@ -87,7 +88,9 @@ async function oneClick(claims, request, env) {
     type: "unsubscribed", scope: "list", list: claims.list, via: "one_click",
   });
   await env.DOI_KV.put(`ev/${sid}/${id}`, event);
+  const after = await env.DOI_KV.list({ prefix: `ev/${sid}/` });
   snapshot.log.push(event);
+  snapshot.seen = after.keys.length;
   snapshot.state = { ...snapshot.state, [claims.list]: { status: "unsubscribed", at: Date.now() } };
   await env.DOI_KV.put(`snap/${sid}`, JSON.stringify(snapshot),
     { metadata: { n: snapshot.log.length } });

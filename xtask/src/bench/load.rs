@@ -1,0 +1,354 @@
+//! Part 3: the Rust Worker and the JavaScript baseline under `wrangler dev`,
+//! loaded with wrk, then profiled; the servers are shared with parts 2 and 5.
+
+use std::fs::{self, File};
+use std::path::Path;
+use std::process::Command;
+
+use super::report::{cores, Section};
+use super::{node_sections, Options};
+use crate::process::{self, output, Server};
+use crate::project::Project;
+use crate::wrangler::{self, IP};
+use crate::{Error, Result};
+
+/// The Rust Worker and the JavaScript baseline, each under its own `wrangler
+/// dev` with fresh local KV, on 127.0.0.1. Dropping this stops both.
+pub struct Workers {
+    rust: Server,
+    rust_port: u16,
+    rust_inspector: u16,
+    js: Server,
+    js_port: u16,
+    js_inspector: u16,
+}
+
+impl Workers {
+    pub fn start(project: &Project) -> Result<Workers> {
+        println!("\n==== bench: starting the Rust Worker and the JS baseline");
+        wrangler::ensure_dev_vars(project)?;
+        // The baseline signs and verifies with the same local keys.
+        fs::copy(
+            project.path(".dev.vars"),
+            project.path("bench/baseline-worker/.dev.vars"),
+        )?;
+        let (rust, rust_port, rust_inspector) = start_worker(project, "rust", None)?;
+        let (js, js_port, js_inspector) =
+            start_worker(project, "js", Some("bench/baseline-worker/wrangler.toml"))?;
+        Ok(Workers {
+            rust,
+            rust_port,
+            rust_inspector,
+            js,
+            js_port,
+            js_inspector,
+        })
+    }
+
+    pub fn rust_url(&self) -> String {
+        format!("http://{IP}:{}", self.rust_port)
+    }
+
+    fn js_url(&self) -> String {
+        format!("http://{IP}:{}", self.js_port)
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        println!(
+            "bench: stopping wrangler dev (process groups {} and {})",
+            self.rust.id(),
+            self.js.id()
+        );
+    }
+}
+
+/// A `wrangler dev` for one Worker: the server, its port and its inspector's.
+fn start_worker(project: &Project, name: &str, config: Option<&str>) -> Result<(Server, u16, u16)> {
+    let out = project.path("bench/out");
+    let persist = out.join(format!("kv-{name}"));
+    let _ = fs::remove_dir_all(&persist);
+    let log_path = out.join(format!("wrangler-{name}.log"));
+    let log = File::create(&log_path)?;
+    let port = wrangler::free_port()?;
+    let inspector = wrangler::free_port()?;
+    let mut command = wrangler::dev(project, port, inspector, "warn");
+    match config {
+        Some(config) => command.args(["--config", config]),
+        // One client on one address: the per-client limits would refuse
+        // the load; they are the limiter's cost, not the Worker's.
+        None => command.args(["--var", "DOI_RATE_LIMITS:off"]),
+    };
+    command
+        .arg("--persist-to")
+        .arg(&persist)
+        .env("NO_COLOR", "1")
+        .stdout(log.try_clone()?)
+        .stderr(log);
+    let mut server = Server::start(&mut command)?;
+    wrangler::wait_until_healthy(&mut server, port, &log_path)?;
+    Ok((server, port, inspector))
+}
+
+/// One route under load.
+struct Route {
+    label: &'static str,
+    script: &'static str,
+    check_body: Option<&'static str>,
+    /// Also run against the JavaScript baseline.
+    baseline: bool,
+}
+
+const ROUTES: &[Route] = &[
+    Route {
+        label: "`GET /healthz` (no KV: the fixed cost of a request)",
+        script: "bench/wrk/healthz.lua",
+        check_body: None,
+        baseline: true,
+    },
+    Route {
+        label: "`GET /u/{token}` unsubscribe page",
+        script: "bench/wrk/unsubscribe-page.lua",
+        check_body: None,
+        baseline: true,
+    },
+    Route {
+        label: "`POST /u/{token}` RFC 8058 one-click",
+        script: "bench/wrk/one-click.lua",
+        check_body: None,
+        baseline: true,
+    },
+    Route {
+        label: "`POST /v1/subscribe` (whitepaper form)",
+        script: "bench/wrk/subscribe.lua",
+        check_body: None,
+        baseline: false,
+    },
+    Route {
+        label: "`POST /v1/check`, 100 addresses",
+        script: "bench/wrk/check.lua",
+        check_body: Some("check-100.json"),
+        baseline: false,
+    },
+    Route {
+        label: "`POST /v1/check`, 500 addresses",
+        script: "bench/wrk/check.lua",
+        check_body: Some("check-500.json"),
+        baseline: false,
+    },
+];
+
+/// What one wrk run reported (bench/wrk/common.lua).
+struct Wrk {
+    requests: f64,
+    seconds: f64,
+    p50: f64,
+    p99: f64,
+    non_2xx: f64,
+    socket_errors: f64,
+}
+
+impl Wrk {
+    fn rate(&self) -> f64 {
+        self.requests / self.seconds
+    }
+
+    fn parse(stdout: &str) -> Option<Wrk> {
+        let line = stdout.lines().find_map(|l| l.strip_prefix("@wrk "))?;
+        let value = |key: &str| {
+            line.split(' ')
+                .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
+                .and_then(|v| v.parse::<f64>().ok())
+        };
+        Some(Wrk {
+            requests: value("requests")?,
+            seconds: value("seconds")?,
+            p50: value("p50_ms")?,
+            p99: value("p99_ms")?,
+            non_2xx: value("non2xx")?,
+            socket_errors: value("socket_errors")?,
+        })
+    }
+}
+
+pub fn run(project: &Project, workers: &Workers, options: &Options) -> Result<Vec<Section>> {
+    let data = project.path("bench/out/load");
+    let tokens = options
+        .sizes()
+        .rsplit(',')
+        .next()
+        .unwrap_or("1000")
+        .to_string();
+    process::run(
+        project
+            .command(project.npm_bin("node"))
+            .arg(project.path("bench/worker-data.mjs"))
+            .args([
+                "prepare",
+                "--worker",
+                &workers.rust_url(),
+                "--tokens",
+                &tokens,
+            ])
+            .arg("--out")
+            .arg(&data),
+    )?;
+    let connections = 2 * cores();
+    let seconds = options.seconds();
+    let mut section = Section::new("3. Worker throughput under `wrangler dev`");
+    section.text(format!(
+        "`wrk` from a second process on 127.0.0.1: one thread, {connections} connections \
+         (2 per core), {seconds} s per route after 1 s of warm-up, each Worker under its \
+         own `wrangler dev` (quiet flags, fresh local KV, per-client rate limits \
+         off). The baseline is a minimal JavaScript Worker (`bench/baseline-worker/`) doing the same KV operations for \
+         the unsubscribe routes: verify the link's HMAC with WebCrypto, read the \
+         snapshot, list the events, put an event, list them again, put the snapshot \
+         (1 read + 2 lists + 2 writes, as the Rust Worker). Every one-click \
+         request unsubscribes a different seeded subscriber. Goal: Rust ≥ 1.0× JS."
+    ));
+    section.table(&[
+        "route",
+        "Rust req/s",
+        "p50",
+        "p99",
+        "non-2xx",
+        "JS req/s",
+        "JS p50",
+        "JS p99",
+        "Rust/JS",
+    ]);
+    for route in ROUTES {
+        let rust = wrk(
+            project,
+            &workers.rust_url(),
+            route,
+            &data,
+            connections,
+            seconds,
+        )?;
+        let js = if route.baseline {
+            Some(wrk(
+                project,
+                &workers.js_url(),
+                route,
+                &data,
+                connections,
+                seconds,
+            )?)
+        } else {
+            None
+        };
+        let (js_rate, js_p50, js_p99, ratio) = match &js {
+            Some(js) => (
+                format!("{:.0}", js.rate()),
+                format!("{:.1} ms", js.p50),
+                format!("{:.1} ms", js.p99),
+                format!("**{:.2}×**", rust.rate() / js.rate()),
+            ),
+            None => ("–".into(), "–".into(), "–".into(), "–".into()),
+        };
+        section.row(vec![
+            route.label.into(),
+            format!("{:.0}", rust.rate()),
+            format!("{:.1} ms", rust.p50),
+            format!("{:.1} ms", rust.p99),
+            format!("{:.0}", rust.non_2xx + rust.socket_errors),
+            js_rate,
+            js_p50,
+            js_p99,
+            ratio,
+        ]);
+    }
+    let profile = node_sections(
+        project,
+        "bench/worker-profile.mjs",
+        &[
+            "--rust".into(),
+            workers.rust_url(),
+            "--rust-inspector".into(),
+            workers.rust_inspector.to_string(),
+            "--js".into(),
+            workers.js_url(),
+            "--js-inspector".into(),
+            workers.js_inspector.to_string(),
+            "--seconds".into(),
+            options.seconds().min(4).to_string(),
+        ],
+    );
+    // The profile explains the table; without it the table still stands.
+    match profile {
+        Ok(profile) => Ok(std::iter::once(section).chain(profile).collect()),
+        Err(error) => {
+            section.text(format!(
+                "(The isolate profile could not be taken: {error}.)"
+            ));
+            Ok(vec![section])
+        }
+    }
+}
+
+/// Warms `route` up for a second, then loads it for `seconds`.
+fn wrk(
+    project: &Project,
+    base: &str,
+    route: &Route,
+    data: &Path,
+    connections: usize,
+    seconds: u32,
+) -> Result<Wrk> {
+    let run = |seconds: u32| -> Result<String> {
+        let mut command = project.command("wrk");
+        command
+            .args(["--threads", "1", "--connections", &connections.to_string()])
+            .args(["--duration", &format!("{seconds}s"), "--timeout", "10s"])
+            .args(["--script", route.script])
+            .arg(base)
+            .env("DOI_BENCH_DATA", data);
+        if let Some(body) = route.check_body {
+            command.env("DOI_CHECK_BODY", body);
+        }
+        let (ok, stdout) = process::run_tee(&mut command)?;
+        if ok {
+            Ok(stdout)
+        } else {
+            Err(Error::new(format!("wrk against {base} failed")))
+        }
+    };
+    run(1)?;
+    let stdout = run(seconds)?;
+    Wrk::parse(&stdout).ok_or_else(|| {
+        Error::new(format!(
+            "no `@wrk` line in wrk's output for {}",
+            route.label
+        ))
+    })
+}
+
+/// wrk from Debian, installed like Chromium when missing and we may.
+pub fn wrk_tool(project: &Project) -> Result<()> {
+    // `wrk --version` prints its version and usage, and exits with 1.
+    let found = Command::new("wrk")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).starts_with("wrk"));
+    if found {
+        println!("setup: wrk: present");
+        return Ok(());
+    }
+    let root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+    if !root || !Path::new("/etc/debian_version").exists() {
+        return Err(Error::new(
+            "wrk is needed for the Worker load test. Install it (Debian: \
+             `sudo apt-get install wrk`), then run `cargo xtask bench` again.",
+        ));
+    }
+    println!("setup: wrk: installing with apt-get");
+    process::run(project.command("apt-get").args(["update", "-q"]))?;
+    process::run(
+        project
+            .command("apt-get")
+            .args(["install", "-y", "-q", "wrk"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
