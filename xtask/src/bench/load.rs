@@ -1,5 +1,7 @@
 //! Part 3: the Rust Worker and the JavaScript baseline under `wrangler dev`,
-//! loaded with wrk, then profiled; the servers are shared with parts 2 and 5.
+//! loaded with wrk, then profiled. The Rust Worker is shared with parts 2
+//! and 5; the baseline starts here on a copy of the Rust Worker's KV, so
+//! both read and list the same data.
 
 use std::fs::{self, File};
 use std::path::Path;
@@ -12,54 +14,83 @@ use crate::project::Project;
 use crate::wrangler::{self, IP};
 use crate::{Error, Result};
 
-/// The Rust Worker and the JavaScript baseline, each under its own `wrangler
-/// dev` with fresh local KV, on 127.0.0.1. Dropping this stops both.
+/// The Rust Worker under `wrangler dev` with fresh local KV, on 127.0.0.1.
+/// Dropping this stops it.
 pub struct Workers {
     rust: Server,
     rust_port: u16,
     rust_inspector: u16,
-    js: Server,
-    js_port: u16,
-    js_inspector: u16,
 }
 
 impl Workers {
     pub fn start(project: &Project) -> Result<Workers> {
-        println!("\n==== bench: starting the Rust Worker and the JS baseline");
+        println!("\n==== bench: starting the Rust Worker");
         wrangler::ensure_dev_vars(project)?;
-        // The baseline signs and verifies with the same local keys.
-        fs::copy(
-            project.path(".dev.vars"),
-            project.path("bench/baseline-worker/.dev.vars"),
-        )?;
         let (rust, rust_port, rust_inspector) = start_worker(project, "rust", None)?;
-        let (js, js_port, js_inspector) =
-            start_worker(project, "js", Some("bench/baseline-worker/wrangler.toml"))?;
         Ok(Workers {
             rust,
             rust_port,
             rust_inspector,
-            js,
-            js_port,
-            js_inspector,
         })
     }
 
     pub fn rust_url(&self) -> String {
         format!("http://{IP}:{}", self.rust_port)
     }
-
-    fn js_url(&self) -> String {
-        format!("http://{IP}:{}", self.js_port)
-    }
 }
 
 impl Drop for Workers {
     fn drop(&mut self) {
         println!(
-            "bench: stopping wrangler dev (process groups {} and {})",
-            self.rust.id(),
-            self.js.id()
+            "bench: stopping wrangler dev (process group {})",
+            self.rust.id()
+        );
+    }
+}
+
+/// The JavaScript baseline, on a copy of the Rust Worker's KV as it is now
+/// (same subscribers, snapshots and event keys) and with the same local keys.
+struct Baseline {
+    server: Server,
+    port: u16,
+    inspector: u16,
+}
+
+impl Baseline {
+    fn start(project: &Project) -> Result<Baseline> {
+        println!("\n==== bench: starting the JS baseline on a copy of the Rust Worker's KV");
+        fs::copy(
+            project.path(".dev.vars"),
+            project.path("bench/baseline-worker/.dev.vars"),
+        )?;
+        let out = project.path("bench/out");
+        let copy = out.join("kv-js");
+        let _ = fs::remove_dir_all(&copy);
+        process::run(
+            Command::new("cp")
+                .arg("-R")
+                .arg(out.join("kv-rust"))
+                .arg(&copy),
+        )?;
+        let config = "bench/baseline-worker/wrangler.toml";
+        let (server, port, inspector) = start_worker(project, "js", Some(config))?;
+        Ok(Baseline {
+            server,
+            port,
+            inspector,
+        })
+    }
+
+    fn url(&self) -> String {
+        format!("http://{IP}:{}", self.port)
+    }
+}
+
+impl Drop for Baseline {
+    fn drop(&mut self) {
+        println!(
+            "bench: stopping the JS baseline (process group {})",
+            self.server.id()
         );
     }
 }
@@ -68,7 +99,9 @@ impl Drop for Workers {
 fn start_worker(project: &Project, name: &str, config: Option<&str>) -> Result<(Server, u16, u16)> {
     let out = project.path("bench/out");
     let persist = out.join(format!("kv-{name}"));
-    let _ = fs::remove_dir_all(&persist);
+    if config.is_none() {
+        let _ = fs::remove_dir_all(&persist);
+    }
     let log_path = out.join(format!("wrangler-{name}.log"));
     let log = File::create(&log_path)?;
     let port = wrangler::free_port()?;
@@ -194,18 +227,21 @@ pub fn run(project: &Project, workers: &Workers, options: &Options) -> Result<Ve
             .arg("--out")
             .arg(&data),
     )?;
+    let baseline = Baseline::start(project)?;
     let connections = 2 * cores();
     let seconds = options.seconds();
     let mut section = Section::new("3. Worker throughput under `wrangler dev`");
     section.text(format!(
         "`wrk` from a second process on 127.0.0.1: one thread, {connections} connections \
          (2 per core), {seconds} s per route after 1 s of warm-up, each Worker under its \
-         own `wrangler dev` (quiet flags, fresh local KV, per-client rate limits \
-         off). The baseline is a minimal JavaScript Worker (`bench/baseline-worker/`) doing the same KV operations for \
-         the unsubscribe routes: verify the link's HMAC with WebCrypto, read the \
-         snapshot, list the events, put an event, list them again, put the snapshot \
-         (1 read + 2 lists + 2 writes, as the Rust Worker). Every one-click \
-         request unsubscribes a different seeded subscriber. Goal: Rust ≥ 1.0× JS."
+         own `wrangler dev` (quiet flags, per-client rate limits off). The Rust Worker \
+         holds the subscribers part 5 seeded; the baseline, a minimal JavaScript Worker \
+         (`bench/baseline-worker/`), runs on a copy of that KV and does the same KV \
+         operations for the unsubscribe routes: verify the link's HMAC with WebCrypto, \
+         read the snapshot, list the events, put an event, list them again, put the \
+         snapshot (1 read + 2 lists + 2 writes, as the Rust Worker). Both get the same \
+         links; every one-click request unsubscribes a different subscriber. Goal: \
+         Rust ≥ 1.0× JS."
     ));
     section.table(&[
         "route",
@@ -230,7 +266,7 @@ pub fn run(project: &Project, workers: &Workers, options: &Options) -> Result<Ve
         let js = if route.baseline {
             Some(wrk(
                 project,
-                &workers.js_url(),
+                &baseline.url(),
                 route,
                 &data,
                 connections,
@@ -269,9 +305,9 @@ pub fn run(project: &Project, workers: &Workers, options: &Options) -> Result<Ve
             "--rust-inspector".into(),
             workers.rust_inspector.to_string(),
             "--js".into(),
-            workers.js_url(),
+            baseline.url(),
             "--js-inspector".into(),
-            workers.js_inspector.to_string(),
+            baseline.inspector.to_string(),
             "--seconds".into(),
             options.seconds().min(4).to_string(),
         ],
