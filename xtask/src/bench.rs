@@ -164,7 +164,12 @@ pub fn run(project: &Project, options: Options) -> Result<()> {
     report.elapsed = started.elapsed();
     report.quick = options.quick;
     let text = report.markdown(project);
-    let results = project.path("bench/results.md");
+    // Only a full run replaces the results the README quotes.
+    let results = if options.only.is_empty() && !options.quick {
+        project.path("bench/results.md")
+    } else {
+        out.join("results.md")
+    };
     fs::write(&results, &text)?;
     println!("\n{text}");
     println!("bench: wrote {}", results.display());

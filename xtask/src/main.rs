@@ -27,8 +27,8 @@ usage: cargo xtask <command>
                          crates/worker/build (both when no part is named)
   dev [--port N]         setup, build, then `wrangler dev` on 127.0.0.1:8787
   bench [--quick]        measure the widget and the Worker next to baselines and
-       [--only PART]...  write bench/results.md. Parts: weight, cpu, speed,
-                         scale, load
+       [--only PART]...  write bench/results.md (bench/out/ when quick or
+                         partial). Parts: weight, cpu, speed, scale, load
   fuzz [SECONDS]         run every fuzz target for SECONDS each (default 60)
   soak [SECONDS]         load a fresh wrangler dev for SECONDS (default 120),
        [--no-build]      then account for every accepted request
