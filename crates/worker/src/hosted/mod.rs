@@ -67,6 +67,21 @@ pub fn action(path: &str, locale: Locale) -> String {
     format!("{path}?lang={}", locale.tag())
 }
 
+/// A link's claims and what its subscriber's snapshot says now (one KV
+/// read; nothing changes): what a `/u` or `/p` page shows on GET.
+pub async fn standing<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    token: &str,
+    purpose: Purpose,
+) -> Result<(Claims, doi_core::SubscriberState), PageError> {
+    let claims = verify(ctx, token, purpose)?;
+    let state = crate::subscribers::read_snapshot(&ctx.store, &claims.subscriber)
+        .await?
+        .map(|s| s.state)
+        .unwrap_or_default();
+    Ok((claims, state))
+}
+
 /// Verifies a token for `purpose`; confirmation links expire.
 pub fn verify<S: Store, N: Net>(
     ctx: &Ctx<S, N>,

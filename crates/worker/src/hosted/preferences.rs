@@ -13,7 +13,7 @@ use doi_core::{
 
 use crate::ctx::{Ctx, Net};
 use crate::formdata::{parse_form, Fields};
-use crate::hosted::{action, shell, verify, PageError};
+use crate::hosted::{action, shell, standing, verify, PageError};
 use crate::http::{Request, Response};
 use crate::keys;
 use crate::pages::{
@@ -30,11 +30,7 @@ pub async fn get<S: Store, N: Net>(
     req: &Request,
     token: &str,
 ) -> Result<Response, PageError> {
-    let claims = verify(ctx, token, Purpose::Preferences)?;
-    let state = subscribers::read_snapshot(&ctx.store, &claims.subscriber)
-        .await?
-        .map(|s| s.state)
-        .unwrap_or_default();
+    let (claims, state) = standing(ctx, token, Purpose::Preferences).await?;
     Ok(page(ctx, req, token, &claims, &state, None))
 }
 

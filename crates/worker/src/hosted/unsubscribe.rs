@@ -8,7 +8,7 @@ use doi_core::{EventKind, Locale, UnsubscribeScope, Via};
 
 use crate::ctx::{Ctx, Net};
 use crate::formdata::parse_form;
-use crate::hosted::{action, shell, verify, PageError};
+use crate::hosted::{action, shell, standing, verify, PageError};
 use crate::http::{Request, Response};
 use crate::pages::{
     self,
@@ -23,11 +23,7 @@ pub async fn get<S: Store, N: Net>(
     req: &Request,
     token: &str,
 ) -> Result<Response, PageError> {
-    let claims = verify(ctx, token, Purpose::Unsubscribe)?;
-    let state = subscribers::read_snapshot(&ctx.store, &claims.subscriber)
-        .await?
-        .map(|s| s.state)
-        .unwrap_or_default();
+    let (claims, state) = standing(ctx, token, Purpose::Unsubscribe).await?;
     Ok(page(ctx, req, token, &claims, &state, None))
 }
 
