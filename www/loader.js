@@ -1,6 +1,7 @@
-// The widget's loader: the entry point that `cargo xtask build` bundles with
-// esbuild into www/dist/doi.js (one classic script, wasm inlined) and
-// www/dist/doi.split.js (wasm fetched from doi_bg.wasm beside the script).
+// The widget's browser half: the entry point that `cargo xtask build`
+// bundles with esbuild into www/dist/doi.js (one classic script, wasm
+// inlined) and www/dist/doi.split.js (wasm fetched from doi_bg.wasm beside
+// the script). Load it as a classic script (`<script src=… async>`).
 //
 // Two module names are resolved by the build, not by npm:
 //   "doi-glue"  the wasm-bindgen glue for crates/widget (`--target web`):
@@ -9,16 +10,20 @@
 //               streams the inlined, gzip-compressed module through the
 //               browser's DecompressionStream (one-file build), or the URL
 //               of doi_bg.wasm next to this script (split build).
-// Load it as a classic script (`<script src=… async>`), not type=module.
 //
-// All it does: find the places on the page (this script tag when it has
-// data-form or data-attach, and every <div data-doi-form> placeholder), fetch
-// each form's definition from the Worker while the wasm compiles, let the
-// Rust side render each (`mount`), and wherever that fails — or when
-// WebAssembly cannot run at all, as under a Content-Security-Policy without
-// 'wasm-unsafe-eval' — leave a link to the hosted signup page and say why in
-// the console. Never a silent blank. It defines no global.
-import init, { mount } from "doi-glue";
+// The Rust half (crates/widget) decides and words: it checks the form
+// definition, chooses the language, lays out each mode, says what is wrong
+// with the answers, builds the consent record with doi-core, and chooses
+// every message and whether to retry. This file does only what a browser
+// must: find the places on the page, fetch each form's definition while
+// the wasm compiles, build the Rust layout in a shadow root (createElement,
+// setAttribute and text nodes; never innerHTML), listen for submissions,
+// send the record, and dispatch `doi:consent`. Wherever a place cannot get
+// a widget, or WebAssembly cannot run at all (a Content-Security-Policy
+// without 'wasm-unsafe-eval'), it leaves a link to the hosted signup page
+// and says why in the console: never a silent blank. It defines no global,
+// sets no cookie and stores nothing.
+import init, { Form, formIdProblem, retryDelay, stylesheet } from "doi-glue";
 import wasm from "doi-wasm";
 
 // The fallback's words, for when the Rust catalogue cannot run. They are
@@ -29,12 +34,19 @@ const TEXT = {
   en: ["The signup form can't be shown on this page.", "Open the signup page"],
 };
 
+// Where attach mode reads the address when data-email-field says nothing,
+// and where it puts the box when the form has no [data-doi-consent] slot.
+const EMAIL_FIELDS = "input[type=email], input[name*=email i], input[id*=email i]";
+const SUBMIT_BUTTONS = "button[type=submit], input[type=submit], button:not([type])";
+
 // The tag that loaded this file (the last one that looks like it when a
 // tag manager inserted it in a way that leaves currentScript empty).
 const script =
   document.currentScript ||
   [...document.querySelectorAll('script[src*="/doi."]')].pop();
 const origin = new URL(script.src, location.href).origin;
+
+const formOf = (place) => place.getAttribute("data-doi-form") || place.getAttribute("data-form") || "";
 
 // Each place is claimed once, even when the page loads doi.js twice.
 function places() {
@@ -52,19 +64,15 @@ function places() {
   return found;
 }
 
-// ja or en, as the Rust side would choose it (without the sender's default).
-function locale(place) {
-  const tags = [
-    place.getAttribute("data-locale"),
-    place.closest("[lang]")?.getAttribute("lang"),
-    ...(navigator.languages || []),
-  ];
-  for (const tag of tags) {
-    const primary = String(tag || "").toLowerCase().split(/[-_]/)[0];
-    if (primary === "ja" || primary === "en") return primary;
-  }
-  return "ja";
-}
+// What the page says about language, strongest first: data-locale, the
+// nearest lang attribute, then the browser's languages. Rust chooses.
+const hints = (place) =>
+  [place.getAttribute("data-locale"), place.closest("[lang]")?.getAttribute("lang"), ...(navigator.languages || [])]
+    .filter((tag) => tag && tag.trim())
+    .join(",");
+
+// ja or en for the fallback, when Rust cannot choose (default: ja).
+const fallbackLocale = (place) => (hints(place).match(/(?:^|,)\s*(ja|en)(?![a-z])/i)?.[1] || "ja").toLowerCase();
 
 function reason(error) {
   if (typeof WebAssembly !== "object") return "this browser cannot run WebAssembly";
@@ -78,7 +86,7 @@ function reason(error) {
 // A plain link to the hosted signup page, where the widget would have been.
 function fallback(place, why) {
   const form = formOf(place);
-  const lang = locale(place);
+  const lang = fallbackLocale(place);
   const href = `${origin}/f/${encodeURIComponent(form)}?lang=${lang}`;
   const said = why instanceof Error ? why.message : String(why);
   console.warn(`doi: the signup form "${form}" could not be shown: ${said}. Showing a link to ${href} instead.`);
@@ -118,7 +126,235 @@ function definition(form) {
   return definitions.get(form);
 }
 
-const formOf = (place) => place.getAttribute("data-doi-form") || place.getAttribute("data-form") || "";
+// An element from the Rust layout: [tag, {attribute: value}, ...children],
+// each child an element or text.
+function build([tag, attributes, ...children]) {
+  const element = document.createElement(tag);
+  for (const name in attributes) element.setAttribute(name, attributes[name]);
+  for (const child of children) element.append(typeof child === "string" ? child : build(child));
+  return element;
+}
+
+// A `tag` element with an open shadow root, styled. If the page has defined
+// a custom element of that name (so the shadow root is taken), a div.
+let sheet;
+function shadowHost(tag) {
+  let host = document.createElement(tag);
+  let root;
+  try {
+    root = host.attachShadow({ mode: "open" });
+  } catch {
+    host = document.createElement("div");
+    root = host.attachShadow({ mode: "open" });
+  }
+  try {
+    // Adopted, not a <style> element: immune to a style-src CSP.
+    if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(stylesheet());
+    root.adoptedStyleSheets = [sheet];
+  } catch {
+    const style = document.createElement("style");
+    style.textContent = stylesheet();
+    root.append(style);
+  }
+  return [host, root];
+}
+
+// The site's form for attach mode (or the form around what the selector
+// finds) and its email field.
+function hostForm(place) {
+  const selector = place.getAttribute("data-attach");
+  let form = null;
+  let email = null;
+  try {
+    form = document.querySelector(selector)?.closest("form");
+  } catch {
+    // An invalid selector matches nothing.
+  }
+  if (!form) throw `data-attach="${selector}" matches no form on this page`;
+  try {
+    email = form.querySelector(place.getAttribute("data-email-field") || EMAIL_FIELDS);
+  } catch {
+    // Likewise.
+  }
+  if (!(email instanceof HTMLInputElement)) {
+    throw `the form at data-attach="${selector}" has no email field the widget can find: add data-email-field="CSS selector"`;
+  }
+  return [form, email];
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const flag = (element, name, on) => (on ? element.setAttribute(name, "true") : element.removeAttribute(name));
+
+// Renders the form for `body` (its definition) at `place`, and wires it.
+function mount(place, body) {
+  const form = new Form(body, hints(place));
+  const attach = place.hasAttribute("data-attach");
+  const [site, siteEmail] = attach ? hostForm(place) : [];
+  const [host, root] = shadowHost(attach ? "doi-consent" : "doi-form");
+  const view = build(JSON.parse(form.layout(attach)));
+  root.append(view);
+  const $ = (id) => root.getElementById(id);
+  const email = attach ? siteEmail : $("doi-email");
+  const status = $("doi-status");
+  const say = (text, tone = "") => {
+    status.className = `status ${tone}`;
+    status.textContent = text;
+  };
+  const renderedAt = Date.now();
+
+  if (!attach) place.tagName === "SCRIPT" ? place.before(host) : place.append(host);
+  else {
+    const slot = site.querySelector("[data-doi-consent]");
+    const button = site.querySelector(SUBMIT_BUTTONS);
+    slot ? slot.append(host) : button ? button.before(host) : site.append(host);
+  }
+
+  // The answers, for Rust: address, box, ticked topic ids.
+  const answers = () => [
+    email.value,
+    $("doi-consent").checked,
+    [...root.querySelectorAll("input[name=topics]:checked")].map((tick) => tick.value).join(","),
+  ];
+
+  // Rust's three messages (email, topics, consent) beside their fields; the
+  // first field to fix gets focus when `focus`. Whether there were any.
+  const show = (problems, focus) => {
+    const fields = [attach ? null : email, root.querySelector("input[name=topics]"), $("doi-consent")];
+    let first = null;
+    ["doi-email-msg", "doi-topics-msg", "doi-consent-msg"].forEach((id, i) => {
+      const place = $(id);
+      if (place) place.textContent = problems[i];
+      // Never mark the host's own field: only say what is wrong here.
+      if (fields[i] && i !== 1) flag(fields[i], "aria-invalid", problems[i]);
+      if (problems[i] && fields[i] && !first) first = fields[i];
+    });
+    if (focus && first) first.focus();
+    return problems.some(Boolean);
+  };
+
+  // The record as JSON, or undefined when nothing may be sent.
+  const record = ([address, consent, topics]) =>
+    form.record(
+      address,
+      consent,
+      topics,
+      $("doi-website").value,
+      location.href,
+      Date.now(),
+      Date.now() - renderedAt,
+      crypto.getRandomValues(new Uint8Array(16)),
+    );
+
+  // POSTs `json`, retrying as Rust says with the same record id; says how
+  // it went and, on success, announces it. `fetch` is called before the
+  // first pause, so in attach mode the request leaves while the host form
+  // is still being submitted (keepalive carries it if the page goes).
+  async function send(json, keepalive) {
+    say(form.says("sending"));
+    for (let attempt = 1; ; attempt++) {
+      let answer = 0;
+      let body = null;
+      try {
+        const response = await fetch(`${origin}/v1/subscribe`, {
+          method: "POST",
+          mode: "cors",
+          credentials: "omit",
+          headers: { "content-type": "application/json" },
+          body: json,
+          keepalive,
+        });
+        body = await response.json().catch(() => null);
+        answer = response.status;
+      } catch {
+        // No answer: status 0.
+      }
+      if (answer === 200 && typeof body?.status === "string" && typeof body.double_opt_in === "boolean") {
+        say(form.accepted(body.status, body.double_opt_in), "ok");
+        const sent = JSON.parse(json);
+        host.dispatchEvent(
+          new CustomEvent("doi:consent", {
+            bubbles: true,
+            composed: true,
+            // The address is left out on purpose: the page has its own field.
+            detail: {
+              form: sent.form,
+              record_id: body.record_id,
+              status: body.status,
+              double_opt_in: body.double_opt_in,
+              locale: form.locale,
+              topics: sent.topics,
+            },
+          }),
+        );
+        return true;
+      }
+      // A 200 without a usable receipt counts as no answer.
+      if (answer === 200) answer = 0;
+      const error = body?.error || {};
+      const wait = retryDelay(attempt, answer, typeof error.retryable === "boolean" ? error.retryable : undefined);
+      if (wait < 0) {
+        say(form.failed(answer, String(error.code || "")), "error");
+        return false;
+      }
+      say(form.says("retrying"));
+      await sleep(wait);
+    }
+  }
+
+  let busy = false;
+  if (!attach) {
+    const button = view.querySelector("button");
+    view.addEventListener("submit", async (event) => {
+      // The widget's own form never navigates.
+      event.preventDefault();
+      if (busy) return;
+      const given = answers();
+      say("");
+      if (show(form.problems(...given, false), true)) return;
+      busy = true;
+      flag(button, "aria-disabled", true);
+      say(form.says("sending"));
+      // Humans are rarely faster than min_fill_ms; if one was (or autofill
+      // was), wait rather than have the Worker take them for a bot.
+      const early = form.minFillMs - (Date.now() - renderedAt);
+      if (early > 0) await sleep(early);
+      const json = record(given);
+      if (json && (await send(json, false))) {
+        $("doi-body").hidden = true;
+        // Focus follows the content: the fields are gone, the outcome stays.
+        status.focus();
+      } else if (!json) {
+        say(form.failed(0, ""), "error");
+      }
+      flag(button, "aria-disabled", false);
+      busy = false;
+    });
+  } else {
+    // The same address and topics are recorded once, however often the
+    // host form is submitted.
+    let recorded = "";
+    // Capture phase: runs before the host's own submit handlers, whatever
+    // they do; it only reads, so the host form goes on as before.
+    site.addEventListener(
+      "submit",
+      () => {
+        const given = answers();
+        say("");
+        if (show(form.problems(...given, true), false)) return;
+        // Unticked (or a bad address): undefined, and nothing is recorded.
+        const json = record(given);
+        const key = `${given[0].trim().toLowerCase()}\n${given[2]}`;
+        if (!json || busy || key === recorded) return;
+        busy = true;
+        send(json, true).then((ok) => {
+          if (ok) recorded = key;
+          busy = false;
+        });
+      },
+      true,
+    );
+  }
+}
 
 // The script's own form is asked for at once, while the wasm compiles.
 if (script.getAttribute("data-form")) definition(script.getAttribute("data-form")).catch(() => {});
@@ -141,8 +377,13 @@ try {
 Promise.all([started, ready]).then(
   () => {
     for (const place of places()) {
+      const problem = formIdProblem(formOf(place));
+      if (problem) {
+        fallback(place, problem);
+        continue;
+      }
       definition(formOf(place))
-        .then((body) => mount(place, origin, body))
+        .then((body) => mount(place, body))
         .catch((why) => fallback(place, why));
     }
   },

@@ -432,14 +432,22 @@ fn wait_until_listening(server: &mut Server, port: u16) -> Result<()> {
     )))
 }
 
+/// `tests/*.spec.mjs`; with `DOI_SPECS=widget,xss` (a developer's fast
+/// loop, never set in CI) only the files whose names contain one of those.
 fn spec_files(project: &Project) -> Result<Vec<PathBuf>> {
+    let wanted = env::var("DOI_SPECS").unwrap_or_default();
+    let wanted: Vec<&str> = wanted.split(',').filter(|w| !w.is_empty()).collect();
     let mut specs: Vec<PathBuf> = fs::read_dir(project.path("tests"))?
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
         .filter(|path| path.to_string_lossy().ends_with(".spec.mjs"))
+        .filter(|path| {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            wanted.is_empty() || wanted.iter().any(|w| name.contains(w))
+        })
         .collect();
     specs.sort();
     if specs.is_empty() {
-        return Err(Error::new("no tests/*.spec.mjs to run"));
+        return Err(Error::new("no tests/*.spec.mjs to run (see DOI_SPECS)"));
     }
     Ok(specs)
 }

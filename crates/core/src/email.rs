@@ -104,7 +104,11 @@ impl Email {
         };
         let local = parse_local(local, lowercase)?;
         let domain = parse_domain(domain, lowercase)?;
-        let whole = format!("{local}@{domain}");
+        // Concatenated, not `format!`: the widget parses addresses, and
+        // formatting machinery costs every visitor kilobytes.
+        let mut whole = local;
+        whole.push('@');
+        whole.push_str(&domain);
         if whole.len() > MAX_LEN {
             return Err(EmailError::TooLong);
         }
@@ -134,7 +138,10 @@ fn parse_local(local: &str, lowercase: fn(&str) -> String) -> Result<String, Ema
     if local.len() > MAX_LOCAL_LEN {
         return Err(EmailError::LocalPartTooLong);
     }
-    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+    if local.starts_with('.')
+        || local.ends_with('.')
+        || local.as_bytes().windows(2).any(|pair| pair == b"..")
+    {
         return Err(EmailError::MisplacedDot);
     }
     // RFC 5322 atext plus dots; RFC 6531 allows any non-ASCII character.
@@ -192,7 +199,7 @@ fn parse_label(label: &str) -> Result<String, EmailError> {
         label.to_string()
     } else {
         let encoded = crate::punycode::encode(label).ok_or_else(invalid)?;
-        format!("xn--{encoded}")
+        "xn--".to_owned() + &encoded
     };
     if ascii.len() > MAX_LABEL_LEN {
         return Err(invalid());

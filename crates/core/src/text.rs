@@ -194,12 +194,32 @@ catalogue! {
     FooterPreferences => { ja: "配信設定の変更", en: "Change preferences" }
 }
 
-/// Replaces each `{name}` in `template` with its value.
+/// Replaces each `{name}` in `template` with its value, in one pass: a
+/// value is never searched for placeholders itself. A `{` that starts no
+/// known placeholder is kept as it is.
 pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
-    let mut out = template.to_string();
-    for (name, value) in args {
-        out = out.replace(&format!("{{{name}}}"), value);
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let arg = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let (_, value) = args.iter().find(|(n, _)| *n == name)?;
+            Some((value, close))
+        });
+        match arg {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -267,6 +287,18 @@ mod tests {
                 "{m:?}"
             );
         }
+    }
+
+    #[test]
+    fn fill_never_reads_placeholders_inside_values() {
+        assert_eq!(
+            fill("{a} and {a}, {b} {unknown} {", &[("a", "{b}"), ("b", "B")]),
+            "{b} and {b}, B {unknown} {"
+        );
+        assert_eq!(
+            fill("こんにちは {name}さん", &[("name", "太郎")]),
+            "こんにちは 太郎さん"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@
 use doi_core::config::{FormMode, Localized};
 use doi_core::consent::ConsentRecord;
 use doi_core::form::{ConsentText, FormDefinition, OfferedTopic};
+use doi_core::hash::hex;
 use doi_core::{ConsentVersion, FormId, ListId, Locale, TopicId};
 use js_sys::{Array, Reflect};
 
@@ -72,7 +73,11 @@ pub fn form_definition(body: &JsValue) -> Read<FormDefinition> {
         "attach" => FormMode::Attach,
         _ => return Err(BadField("mode")),
     };
-    let topics = Array::from(&field(body, "topics"))
+    let topics = field(body, "topics");
+    if !Array::is_array(&topics) {
+        return Err(BadField("topics"));
+    }
+    let topics = Array::from(&topics)
         .iter()
         .map(|topic| {
             Ok(OfferedTopic {
@@ -107,13 +112,13 @@ pub fn consent_record(record: &ConsentRecord) -> String {
     object.string("email", &record.email);
     object.string("locale", record.locale.tag());
     object.string("consent_text", &record.consent_text);
-    object.string("consent_version", &record.consent_version.to_string());
+    object.string("consent_version", &hex(&record.consent_version.0));
     object.raw("consent", if record.consent { "true" } else { "false" });
     let topics: Vec<&str> = record.topics.iter().map(|t| t.as_str()).collect();
     object.strings("topics", &topics);
     object.string("page_url", &record.page_url);
-    object.raw("client_time", &record.client_time.millis().to_string());
-    object.raw("elapsed_ms", &record.elapsed_ms.to_string());
+    object.raw("client_time", &decimal(record.client_time.millis()));
+    object.raw("elapsed_ms", &decimal(record.elapsed_ms));
     object.string("website", &record.website);
     object.close();
     out
@@ -167,8 +172,22 @@ impl<'a> Object<'a> {
     }
 }
 
+/// `n` in decimal digits (by hand: `to_string` would compile in the
+/// formatting machinery).
+fn decimal(mut n: u64) -> String {
+    let mut digits = Vec::with_capacity(20);
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().map(|&d| char::from(d)).collect()
+}
+
 /// `value` as a JSON string (RFC 8259 escaping).
-fn quote(out: &mut String, value: &str) {
+pub(crate) fn quote(out: &mut String, value: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for c in value.chars() {
@@ -229,6 +248,13 @@ mod tests {
     fn every_character_that_needs_escaping_is_escaped() {
         let nasty = "quote \" backslash \\ nl \n cr \r tab \t nul \u{0} esc \u{1b} del \u{7f} ls \u{2028} 😀";
         same_as_serde(&record(nasty, nasty));
+    }
+
+    #[test]
+    fn numbers_are_written_in_full() {
+        for n in [0, 7, 10, 1_800_000_000_123, u64::MAX] {
+            assert_eq!(decimal(n), n.to_string());
+        }
     }
 
     #[test]

@@ -1,24 +1,31 @@
 //! doi-widget: the script tag that asks for email consent properly.
 //!
-//! `www/loader.js` (bundled with this crate's wasm into `doi.js`) finds the
-//! places on the page — the `<script data-form=…>` tag itself and any
-//! `<div data-doi-form=…>` placeholder — fetches each form's definition from
-//! the Worker (while the wasm compiles), and calls [`mount`] for each. A
-//! mount reads the place ([`place`]) and the definition ([`json`]), and
-//! renders either a whole form ([`form`]) or a consent box on the site's own
-//! form ([`attach`]), each in a shadow root styled by [`style`]. Submissions
-//! become consent records built by doi-core ([`record`]) and are sent to the
-//! Worker ([`api`]) by a [`session`].
+//! The widget is split by what each half is good at:
 //!
-//! When a mount fails (no such form, no email field to attach to, a bad
-//! definition) it throws a sentence; the loader then leaves a link to the
-//! hosted signup page and says why in the console. The loader does the same
-//! when the definition cannot be fetched or WebAssembly itself cannot run (a
-//! Content-Security-Policy without `'wasm-unsafe-eval'`).
+//! - **This crate decides and words** (compiled to WebAssembly): it reads and
+//!   checks the Worker's form definition ([`json`]), chooses the language,
+//!   lays out what each mode shows ([`view`]), says what is wrong with the
+//!   answers and builds the consent record with doi-core ([`record`]), and
+//!   chooses every message and whether to retry ([`outcome`]).
+//! - **`www/loader.js` does the browser's part** (bundled with this crate's
+//!   wasm into `doi.js`): it finds the places on the page, fetches each
+//!   form's definition while the wasm compiles, builds the layout in a
+//!   shadow root with `createElement`, `setAttribute` and `textContent`
+//!   (never `innerHTML`), listens for submissions, sends the record with
+//!   `fetch` and announces success with a `doi:consent` event.
 //!
-//! The widget must never decide anything about consent itself (doi-core
-//! does), set cookies or storage, talk to any origin but the Worker's, or
-//! block or break the host's form.
+//! Why the split: each DOM or `fetch` call made from Rust costs a
+//! JavaScript shim and a wasm import, and asynchronous Rust costs a task
+//! runtime. Written in Rust, that plumbing was most of a 48 KB download;
+//! in JavaScript it is a few KB. The rules stay in Rust, in doi-core, where
+//! the Worker applies the same ones.
+//!
+//! When a place cannot get a widget (no such form, a bad definition, no
+//! email field to attach to) the loader leaves a link to the hosted signup
+//! page and says why in the console; it does the same when WebAssembly
+//! cannot run at all (a Content-Security-Policy without
+//! `'wasm-unsafe-eval'`). The widget never sets cookies or storage, talks
+//! only to the Worker's origin, and never blocks or breaks the host's form.
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
@@ -30,131 +37,210 @@
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-pub mod api;
-pub mod attach;
-pub mod dom;
-pub mod fields;
-pub mod form;
 pub mod json;
-pub mod place;
+pub mod outcome;
 pub mod record;
-pub mod session;
 pub mod style;
 pub mod text;
-
-use std::cell::RefCell;
+pub mod view;
 
 use doi_core::form::FormDefinition;
-use thiserror::Error;
+use doi_core::{FormId, Locale, Timestamp};
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-use crate::api::Api;
-use crate::dom::{document, Listener, OrThrow};
-use crate::place::{Mode, Place};
+use crate::record::{Answers, Moment, Problem};
 
-/// Why a place got no widget. The loader shows a link to the hosted signup
-/// page instead and logs this sentence, so each says what to fix.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum MountError {
-    /// Neither `data-form` nor `data-doi-form`.
-    #[error("the script tag or placeholder names no form: add data-form=\"FORM_ID\"")]
-    NoFormId,
-    /// Not a form id.
-    #[error("\"{0}\" is not a form id (lower-case letters, digits, '-' and '_')")]
-    BadFormId(String),
-    /// `data-attach` matched nothing.
-    #[error("data-attach=\"{0}\" matches no form on this page")]
-    AttachTargetMissing(String),
-    /// The host form has no field to read the address from.
-    #[error("the form at data-attach=\"{0}\" has no email field the widget can find: add data-email-field=\"CSS selector\"")]
-    NoEmailField(String),
-    /// The Worker's definition lacks a field or has a wrong one.
-    #[error("the form definition from the Worker has a missing or bad \"{0}\"")]
-    Definition(&'static str),
-}
-
-/// A rendered widget. Dropping it removes its listeners and its element.
-pub struct Widget {
-    host: Element,
-    _listeners: Vec<Listener>,
-}
-
-impl Widget {
-    fn new(host: Element, listeners: Vec<Listener>) -> Widget {
-        Widget {
-            host,
-            _listeners: listeners,
-        }
+/// The problem with a form id from `data-form` / `data-doi-form`, as a
+/// sentence for the console; `None` when it is a form id.
+#[wasm_bindgen(js_name = formIdProblem)]
+pub fn form_id_problem(id: &str) -> Option<String> {
+    if id.trim().is_empty() {
+        return Some(
+            "the script tag or placeholder names no form: add data-form=\"FORM_ID\"".into(),
+        );
     }
-
-    /// The host element (`doi-form` or `doi-consent`) holding the shadow root.
-    pub fn host(&self) -> &Element {
-        &self.host
+    match FormId::parse(id.trim()) {
+        Some(_) => None,
+        None => Some(
+            [
+                "\"",
+                id,
+                "\" is not a form id (lower-case letters, digits, '-' and '_')",
+            ]
+            .concat(),
+        ),
     }
 }
 
-impl Drop for Widget {
-    fn drop(&mut self) {
-        self.host.remove();
-    }
-}
-
-thread_local! {
-    /// Widgets mounted by the loader live as long as the page.
-    static MOUNTED: RefCell<Vec<Widget>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Mounts the widget at `place` (a script tag or placeholder) from
-/// `definition` (the parsed body of `GET /v1/forms/{id}`), sending consent
-/// to the Worker at `origin`. Throws a sentence saying why it could not.
+/// The stylesheet of both modes ([`style::CSS`]).
 #[wasm_bindgen]
-pub fn mount(place: Element, origin: &str, definition: JsValue) -> Result<(), JsValue> {
-    match mount_at(place, origin, &definition) {
-        Ok(widget) => {
-            MOUNTED.with(|mounted| mounted.borrow_mut().push(widget));
-            Ok(())
+pub fn stylesheet() -> String {
+    style::CSS.into()
+}
+
+/// How long to wait (ms) before retry number `attempt` (1 for the first),
+/// or -1 to give up. `status` is 0 when no answer came at all; `retryable`
+/// is what the Worker's error said, if it said.
+#[wasm_bindgen(js_name = retryDelay)]
+pub fn retry_delay(attempt: u32, status: u16, retryable: Option<bool>) -> i32 {
+    outcome::retry_delay(attempt, status, retryable)
+}
+
+/// One form at one place: the Worker's definition, read and checked, in the
+/// language chosen for the place.
+#[wasm_bindgen]
+pub struct Form {
+    definition: FormDefinition,
+    locale: Locale,
+}
+
+#[wasm_bindgen]
+impl Form {
+    /// Reads `definition` (the parsed body of `GET /v1/forms/{id}`) and
+    /// chooses the language from `hints`: language tags separated by commas,
+    /// in order of precedence (`data-locale`, the nearest `lang` attribute,
+    /// then `navigator.languages`). The first `ja` or `en` wins; without
+    /// one, the sender's default. Throws a sentence naming the bad field.
+    #[wasm_bindgen(constructor)]
+    pub fn new(definition: &JsValue, hints: &str) -> Result<Form, JsValue> {
+        let definition = json::form_definition(definition).map_err(|bad| {
+            JsValue::from_str(
+                &[
+                    "the form definition from the Worker has a missing or bad \"",
+                    bad.0,
+                    "\"",
+                ]
+                .concat(),
+            )
+        })?;
+        Ok(Form {
+            locale: choose_locale(hints, definition.default_locale),
+            definition,
+        })
+    }
+
+    /// `ja` or `en`.
+    #[wasm_bindgen(getter)]
+    pub fn locale(&self) -> String {
+        self.locale.tag().into()
+    }
+
+    /// The form's minimum fill time (ms). A faster submission is held back
+    /// until it has passed, so the Worker does not take a quick person (or
+    /// the browser's autofill) for a bot.
+    #[wasm_bindgen(getter, js_name = minFillMs)]
+    pub fn min_fill_ms(&self) -> f64 {
+        self.definition.min_fill_ms as f64
+    }
+
+    /// What the shadow root shows, as a tree for the loader to build (see
+    /// [`view`]): a whole form, or (`attach`) the consent box for the
+    /// site's own form.
+    pub fn layout(&self, attach: bool) -> String {
+        view::layout(&self.definition, self.locale, attach)
+    }
+
+    /// The problems with these answers, as three messages (empty where
+    /// there is none) for the email, topic and consent fields, in that
+    /// order. `topics` are the ticked topic ids, separated by commas.
+    ///
+    /// In attach mode an unticked box is no problem: the host form goes on
+    /// and nothing is recorded, so nothing is said.
+    pub fn problems(&self, email: &str, consent: bool, topics: &str, attach: bool) -> Vec<String> {
+        let mut said = vec![String::new(), String::new(), String::new()];
+        if attach && !consent {
+            return said;
         }
-        Err(error) => Err(JsValue::from_str(&error.to_string())),
+        let answers = Answers::from_form(&self.definition, email, consent, topics, "");
+        for problem in record::problems(&answers) {
+            let slot = match problem {
+                Problem::Email(_) => 0,
+                Problem::NoTopic => 1,
+                Problem::NoConsent => 2,
+            };
+            said[slot] = problem.message(self.locale);
+        }
+        said
+    }
+
+    /// The consent record for `POST /v1/subscribe`, as JSON text, or
+    /// `undefined` when these answers must not be sent: any problem, and
+    /// above all an unticked box. `random` is 16 bytes from
+    /// `crypto.getRandomValues`, which become the record id; the loader
+    /// sends the same text on every retry.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record(
+        &self,
+        email: &str,
+        consent: bool,
+        topics: &str,
+        website: &str,
+        page_url: &str,
+        client_time: f64,
+        elapsed_ms: f64,
+        random: &[u8],
+    ) -> Option<String> {
+        let answers = Answers::from_form(&self.definition, email, consent, topics, website);
+        if !answers.consent || !record::problems(&answers).is_empty() {
+            return None;
+        }
+        let moment = Moment {
+            record_id: record::record_id(random)?,
+            page_url: record::evidence_url(page_url),
+            client_time: Timestamp(client_time.max(0.0) as u64),
+            elapsed_ms: elapsed_ms.max(0.0) as u64,
+        };
+        let record = record::consent_record(&self.definition, self.locale, &answers, moment);
+        Some(json::consent_record(&record))
+    }
+
+    /// A progress message: `sending` or `retrying`.
+    pub fn says(&self, what: &str) -> String {
+        outcome::progress(what).get(self.locale).into()
+    }
+
+    /// What to say once the Worker accepted a signup: its `status` and
+    /// whether a confirmation mail follows.
+    pub fn accepted(&self, status: &str, double_opt_in: bool) -> String {
+        outcome::accepted(status, double_opt_in)
+            .get(self.locale)
+            .into()
+    }
+
+    /// What to say once the last attempt failed: `status` 0 when no answer
+    /// came at all, else the HTTP status and the contract's error `code`.
+    pub fn failed(&self, status: u16, code: &str) -> String {
+        outcome::failure(status, code).get(self.locale).into()
     }
 }
 
-/// [`mount`] for Rust callers: the widget is theirs to keep or drop.
-pub fn mount_at(place: Element, origin: &str, definition: &JsValue) -> Result<Widget, MountError> {
-    let place = Place::read(place)?;
-    let definition =
-        json::form_definition(definition).map_err(|bad| MountError::Definition(bad.0))?;
-    render(&place, definition, Api::new(origin))
+/// The first of `hints` (tags separated by commas) that is `ja` or `en`,
+/// else `default`.
+pub fn choose_locale(hints: &str, default: Locale) -> Locale {
+    hints
+        .split(',')
+        .find_map(Locale::from_tag)
+        .unwrap_or(default)
 }
 
-/// Renders `definition` at `place`.
-pub fn render(place: &Place, definition: FormDefinition, api: Api) -> Result<Widget, MountError> {
-    Ok(match &place.mode {
-        Mode::Form => form::render(place, definition, api),
-        Mode::Attach {
-            target,
-            email_field,
-        } => {
-            let (form, email) = attach::target(target, email_field.as_deref())?;
-            attach::render(place, definition, api, form, email)
-        }
-    })
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// A new `tag` element with an open shadow root. If the page has defined a
-/// custom element of that name (so the shadow root is taken), a `div`
-/// takes its place.
-fn shadow_host(tag: &str) -> (Element, ShadowRoot) {
-    let init = ShadowRootInit::new(ShadowRootMode::Open);
-    let host = document()
-        .create_element(tag)
-        .and_then(|host| Ok((host.attach_shadow(&init)?, host)));
-    match host {
-        Ok((root, host)) => (host, root),
-        Err(_) => {
-            let host = dom::element("div", &[]);
-            let root = host.attach_shadow(&init).or_throw();
-            (host, root)
-        }
+    #[test]
+    fn form_ids_are_checked_before_anything_is_fetched() {
+        assert_eq!(form_id_problem("newsletter"), None);
+        assert!(form_id_problem(" ").unwrap().contains("names no form"));
+        assert!(form_id_problem("../x")
+            .unwrap()
+            .contains("\"../x\" is not a form id"));
+    }
+
+    #[test]
+    fn the_first_supported_hint_wins_then_the_senders_default() {
+        assert_eq!(choose_locale("en,ja", Locale::Ja), Locale::En);
+        assert_eq!(choose_locale(",fr,ja-JP,en", Locale::En), Locale::Ja);
+        assert_eq!(choose_locale("fr,de", Locale::En), Locale::En);
+        assert_eq!(choose_locale("", Locale::Ja), Locale::Ja);
     }
 }

@@ -11,7 +11,9 @@ use doi_core::form::FormDefinition;
 use doi_core::text::email_error;
 
 use crate::text;
-use doi_core::{ConsentVersion, Email, EmailError, EventId, Locale, Timestamp, TopicId};
+#[cfg(doc)]
+use doi_core::ConsentVersion;
+use doi_core::{Email, EmailError, EventId, Locale, Timestamp, TopicId};
 
 /// What the person entered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,21 +97,28 @@ pub struct Moment {
 }
 
 /// The record for `POST /v1/subscribe`: the exact consent text shown in
-/// `locale` and its SHA-256, computed here from the text itself.
+/// `locale` and its SHA-256, as the Worker published them together in the
+/// form definition (doi-core's [`ConsentVersion::of`], computed there).
+///
+/// The widget does not hash the text again: SHA-256 would add 4 KB to every
+/// visitor's download, and it would prove nothing the Worker does not
+/// check anyway. On receipt the Worker hashes the text it was sent, refuses
+/// a record whose version does not match (`altered_consent_text`) or is not
+/// the form's current text (`stale_consent_text`).
 pub fn consent_record(
     definition: &FormDefinition,
     locale: Locale,
     answers: &Answers,
     moment: Moment,
 ) -> ConsentRecord {
-    let text = &definition.consent(locale).text;
+    let shown = definition.consent(locale);
     ConsentRecord {
         record_id: moment.record_id.as_str().to_string(),
         form: definition.id.clone(),
         email: answers.email.trim().to_string(),
         locale,
-        consent_text: text.clone(),
-        consent_version: ConsentVersion::of(text),
+        consent_text: shown.text.clone(),
+        consent_version: shown.version,
         consent: answers.consent,
         topics: answers.topics.clone(),
         page_url: moment.page_url,
@@ -119,18 +128,52 @@ pub fn consent_record(
     }
 }
 
-/// A fresh record id: 16 bytes of `crypto.getRandomValues` as 32 hex
+/// The record id from 16 random bytes (`crypto.getRandomValues`): 32 hex
 /// digits, a valid [`EventId`] (16-64 URL-safe characters). Hex rather than
 /// `EventId::from_random`'s base64url because the hex encoder is in the
-/// widget anyway (consent versions) and base64 would add 2 KB.
-pub fn new_record_id() -> Option<EventId> {
-    let mut bytes = [0u8; 16];
-    web_sys::window()?
-        .crypto()
-        .ok()?
-        .get_random_values_with_u8_array(&mut bytes)
-        .ok()?;
-    EventId::parse(&doi_core::hash::hex(&bytes))
+/// widget anyway and base64 would add 2 KB. `None` unless exactly 16.
+pub fn record_id(random: &[u8]) -> Option<EventId> {
+    if random.len() != 16 {
+        return None;
+    }
+    EventId::parse(&doi_core::hash::hex(random))
+}
+
+/// The page as evidence: origin and path of `url`, without the query
+/// string or fragment (they can carry tokens or the visitor's address).
+pub fn evidence_url(url: &str) -> String {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    url[..end].to_string()
+}
+
+impl Answers {
+    /// The answers given on `definition`'s form: `topics` are the ticked
+    /// topic ids separated by commas; ids the form does not offer are
+    /// dropped. A form offering one topic sends it without asking.
+    pub fn from_form(
+        definition: &FormDefinition,
+        email: &str,
+        consent: bool,
+        topics: &str,
+        website: &str,
+    ) -> Answers {
+        let offered = &definition.topics;
+        let topics = match offered.as_slice() {
+            [only] => vec![only.id.clone()],
+            _ => offered
+                .iter()
+                .filter(|topic| topics.split(',').any(|id| id == topic.id.as_str()))
+                .map(|topic| topic.id.clone())
+                .collect(),
+        };
+        Answers {
+            email: email.to_string(),
+            consent,
+            topics,
+            topics_offered: offered.len() > 1,
+            website: website.to_string(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -222,6 +265,46 @@ mod tests {
                 Problem::NoConsent
             ]
         );
+    }
+
+    #[test]
+    fn only_offered_topics_are_kept_and_a_single_topic_goes_without_asking() {
+        let two = definition("newsletter");
+        let ids: Vec<&str> = two.topics.iter().map(|t| t.id.as_str()).collect();
+        assert!(ids.len() > 1, "newsletter offers a choice");
+        let picked = Answers::from_form(&two, "a@b.example", true, &[ids[1], "nope"].join(","), "");
+        assert_eq!(picked.topics, vec![two.topics[1].id.clone()]);
+        assert!(picked.topics_offered);
+        let none = Answers::from_form(&two, "a@b.example", true, "", "");
+        assert_eq!(problems(&none), vec![Problem::NoTopic]);
+        for form in ["whitepaper", "seminar"] {
+            let one = definition(form);
+            if one.topics.len() == 1 {
+                let sent = Answers::from_form(&one, "a@b.example", true, "", "");
+                assert_eq!(sent.topics, vec![one.topics[0].id.clone()]);
+                assert!(!sent.topics_offered);
+            }
+        }
+    }
+
+    #[test]
+    fn the_record_id_is_32_hex_digits_from_16_bytes() {
+        let id = record_id(&[0xab; 16]).unwrap();
+        assert_eq!(id.as_str(), "ab".repeat(16));
+        assert_eq!(record_id(&[1; 15]), None);
+    }
+
+    #[test]
+    fn the_page_url_loses_its_query_and_fragment() {
+        assert_eq!(
+            evidence_url("https://example.com/news?email=a@b.example#x"),
+            "https://example.com/news"
+        );
+        assert_eq!(
+            evidence_url("https://example.com/a#b?c"),
+            "https://example.com/a"
+        );
+        assert_eq!(evidence_url("https://example.com/"), "https://example.com/");
     }
 
     #[test]

@@ -21,14 +21,10 @@
 //! | `--doi-success` | `#146c2e` | confirmation message |
 //! | `--doi-radius` | `6px` | corner radius |
 //!
-//! The defaults keep a contrast of at least 4.5:1 on white. The sheet is
-//! adopted (`adoptedStyleSheets`) rather than put in a `<style>` element, so
-//! a page whose Content-Security-Policy forbids inline styles still shows
-//! the widget styled.
-
-use web_sys::{CssStyleSheet, ShadowRoot};
-
-use crate::dom::{append, text_element};
+//! The defaults keep a contrast of at least 4.5:1 on white. The loader
+//! adopts the sheet (`adoptedStyleSheets`) rather than putting it in a
+//! `<style>` element, so a page whose Content-Security-Policy forbids inline
+//! styles still shows the widget styled.
 
 /// The stylesheet of both modes.
 pub const CSS: &str = "\
@@ -75,15 +71,3 @@ button[aria-disabled]{opacity:.7;cursor:progress}\
 :focus-visible{outline:3px solid var(--doi-focus,#0b57d0);outline-offset:2px}\
 .hp{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}\
 @media (forced-colors:active){button{border:1px solid ButtonText}}";
-
-/// Applies the stylesheet to `root`: adopted where the browser can (immune
-/// to `style-src` CSP), else as a `<style>` element.
-pub fn apply(root: &ShadowRoot) {
-    if let Ok(sheet) = CssStyleSheet::new() {
-        if sheet.replace_sync(CSS).is_ok() {
-            root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
-            return;
-        }
-    }
-    append(root, &[&text_element("style", &[], CSS)]);
-}
