@@ -107,16 +107,16 @@ fn widget(project: &Project) -> Result<()> {
     process::run(
         project
             .command(project.npm_bin("wasm-opt"))
-            .arg("-Oz")
+            .args(["-Oz", "--converge"])
             .arg(&module)
             .arg("-o")
             .arg(&module),
     )?;
     // What "doi-wasm" means in www/loader.js, per variant: a function
     // returning what the glue's `init` loads. Inlined, the module travels
-    // gzip-compressed as base64 (about the size of doi_bg.wasm served with
-    // gzip; plain base64 of the module compresses a third worse) and the
-    // browser inflates it while compiling it.
+    // gzip-compressed (by zopfli) as base64, smaller than doi_bg.wasm served
+    // with gzip -9 (plain base64 of the module compresses a third worse),
+    // and the browser inflates it while compiling it.
     fs::write(
         glue_dir.join("inline.js"),
         format!(
@@ -221,17 +221,19 @@ fn worker(project: &Project) -> Result<()> {
     Ok(())
 }
 
-/// `gzip -9 -n` of the file at `path` (no name or time: reproducible).
+/// The file at `path` as a gzip stream, by zopfli (no name or time:
+/// reproducible).
 fn gzip(path: &Path) -> Result<Vec<u8>> {
-    let output = Command::new("gzip")
-        .args(["-9", "-n", "-c"])
-        .arg(path)
-        .output()
-        .map_err(|error| Error::new(format!("gzip: {error}")))?;
-    if !output.status.success() {
-        return Err(Error::new(format!("gzip {} failed", path.display())));
-    }
-    Ok(output.stdout)
+    let bytes = fs::read(path)?;
+    let mut out = Vec::with_capacity(bytes.len() / 2);
+    let options = zopfli::Options {
+        // The crate's default: more iterations gain a few bytes for seconds.
+        iteration_count: std::num::NonZeroU64::MIN.saturating_add(14),
+        ..zopfli::Options::default()
+    };
+    zopfli::compress(options, zopfli::Format::Gzip, &bytes[..], &mut out)
+        .map_err(|error| Error::new(format!("zopfli {}: {error}", path.display())))?;
+    Ok(out)
 }
 
 /// Standard base64 with padding (what `atob` reads).

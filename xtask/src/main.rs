@@ -1,6 +1,7 @@
 //! `cargo xtask`: installs the tools, builds the widget and the Worker, runs
-//! the dev server and every test suite. Plain Rust with no dependencies, so
-//! it builds in seconds and works the same on a laptop and in CI.
+//! the dev server and every test suite. Plain Rust with one small dependency
+//! (zopfli, for the widget's download), so it builds in seconds and works the
+//! same on a laptop and in CI.
 
 mod bench;
 mod build;
