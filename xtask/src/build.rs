@@ -81,6 +81,8 @@ fn widget(project: &Project) -> Result<()> {
         "build",
         "--package",
         "doi-widget",
+        "--features",
+        "trap",
         "--target",
         "wasm32-unknown-unknown",
         "--release",

@@ -238,6 +238,14 @@ fn clippy(project: &Project) -> Result<Tally> {
             .args(["--package", "doi-widget", "--all-targets"])
             .args(deny),
     )?;
+    // … and as shipped: without std.
+    process::run(
+        project
+            .cargo()
+            .args(["clippy", "--target", "wasm32-unknown-unknown"])
+            .args(["--package", "doi-widget", "--lib", "--features", "trap"])
+            .args(deny),
+    )?;
     process::run(
         project
             .cargo()

@@ -6,6 +6,8 @@
 //! internally consistent: every form's list and topics exist, every id is
 //! unique, every text exists in both languages.
 
+use crate::prelude::*;
+
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -253,6 +255,7 @@ fn invalid(field: impl Into<String>, problem: impl Into<String>) -> ConfigError 
 
 impl Config {
     /// Parses and validates `doi.toml`.
+    #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
         let config: Config =
             toml::from_str(text).map_err(|e| ConfigError::Syntax(e.to_string()))?;

@@ -7,6 +7,8 @@
 //! whose text was altered, or shown before the text changed, is refused
 //! rather than stored with evidence nobody can stand behind.
 
+use crate::prelude::*;
+
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 

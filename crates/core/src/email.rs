@@ -9,6 +9,8 @@
 //! domains are refused: they are legal in RFC 5321 but never seen in real
 //! signups, and accepting them widens the attack surface for nothing.
 
+use crate::prelude::*;
+
 use core::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use thiserror::Error;

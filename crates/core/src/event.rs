@@ -6,6 +6,8 @@
 //! parents), so the log is a small hash DAG: tamper-evident, and two writers
 //! racing on the same subscriber both keep their event (see [`crate::ledger`]).
 
+use crate::prelude::*;
+
 use serde::{Deserialize, Serialize};
 
 use crate::hash::{ConsentVersion, EventHash};

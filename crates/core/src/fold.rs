@@ -12,9 +12,11 @@
 //! Events are applied in causal order (parents first), ties broken by time
 //! and id, so the result does not depend on the order they were read in.
 
+use crate::prelude::*;
+
+use alloc::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use core::cmp::Reverse;
 use serde::{Deserialize, Serialize};
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use crate::event::{EventId, EventKind, Evidence, Method, UnsubscribeScope, Via};
 use crate::hash::{ConsentVersion, EventHash};

@@ -2,6 +2,8 @@
 //! serves at `GET /v1/forms/{id}` and the widget reads. Built from the config
 //! here so both sides agree on every field.
 
+use crate::prelude::*;
+
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Form, FormMode, Localized};

@@ -1,6 +1,8 @@
 //! SHA-256 digests with meaning: the version of a consent text and the hash
 //! of a logged event.
 
+use crate::prelude::*;
+
 use core::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};

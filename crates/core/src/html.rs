@@ -1,5 +1,7 @@
 //! HTML escaping: the one way user-supplied or configured text reaches HTML.
 
+use crate::prelude::*;
+
 use core::fmt;
 
 /// Text that will be escaped when displayed; use it in `format!` when

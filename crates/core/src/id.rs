@@ -6,6 +6,8 @@
 //! back to an address, and after erasure it is all that remains, enough to
 //! keep the address suppressed.
 
+use crate::prelude::*;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use core::fmt;

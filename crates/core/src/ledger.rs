@@ -8,7 +8,9 @@
 //! once, which forks the log. A fork is fine: both events are kept, and the
 //! next writer names both heads as parents, joining it again.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::prelude::*;
+
+use alloc::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
 
 use crate::event::Event;

@@ -9,8 +9,27 @@
 //! This crate must never do I/O, read a clock or make randomness: callers pass
 //! time ([`Timestamp`]) and ids in. That keeps every rule testable natively and
 //! lets the same code run in the browser widget and in the Worker.
+//!
+//! It needs no `std`, only `alloc`: the widget builds it without `std`, so
+//! that no formatting or panic machinery it cannot use reaches every
+//! visitor's download. `Config::from_toml` needs the `toml` feature (on by
+//! default).
+#![no_std]
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+/// What `std`'s prelude would bring, from `alloc`.
+mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::format;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
 
 pub mod config;
 pub mod consent;

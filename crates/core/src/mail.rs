@@ -3,6 +3,8 @@
 //! the links, as 特定電子メール法 and CAN-SPAM require; and the double opt-in
 //! confirmation mail.
 
+use crate::prelude::*;
+
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;

@@ -4,6 +4,8 @@
 //! list without topics": it is leaving the list, and is recorded as an
 //! unsubscribe so that `may_send` refuses list-wide mail too.
 
+use crate::prelude::*;
+
 use thiserror::Error;
 
 use crate::config::List;

@@ -6,6 +6,8 @@
 //! needs it is still accepted, just not folded to the same id as its mapped
 //! form.
 
+use crate::prelude::*;
+
 const BASE: u32 = 36;
 const T_MIN: u32 = 1;
 const T_MAX: u32 = 26;

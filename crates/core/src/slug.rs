@@ -2,6 +2,8 @@
 //! ids. They appear in URLs, KV keys and tokens, so they are short, lower-case
 //! ASCII: `[a-z0-9]` first, then `[a-z0-9_-]`, at most 32 characters.
 
+use crate::prelude::*;
+
 use core::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 

@@ -5,6 +5,8 @@
 //! `{name}` and are filled by [`fill`]. The catalogue holds plain text:
 //! escaping for HTML is the renderer's job.
 
+use crate::prelude::*;
+
 use crate::email::EmailError;
 use crate::locale::Locale;
 

@@ -3,6 +3,8 @@
 //! The core never reads a clock. The Worker passes `Date.now()`, the widget
 //! the browser's clock, tests whatever they like.
 
+use crate::prelude::*;
+
 use core::fmt;
 use serde::{Deserialize, Serialize};
 

@@ -16,6 +16,8 @@
 //! never expire (CAN-SPAM wants 30 days, CASL 60; people open old mail);
 //! confirmation links expire after the configured time.
 
+use crate::prelude::*;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};

@@ -10,6 +10,8 @@
 //! stays in doi-core (`FormId::parse`, `ConsentVersion::from_hex`, …), and a
 //! native test holds the written record equal to what serde writes.
 
+use crate::prelude::*;
+
 use doi_core::config::{FormMode, Localized};
 use doi_core::consent::ConsentRecord;
 use doi_core::form::{ConsentText, FormDefinition, OfferedTopic};
@@ -41,7 +43,10 @@ pub fn boolean(object: &JsValue, name: &'static str) -> Read<bool> {
 
 fn number(object: &JsValue, name: &'static str) -> Read<u64> {
     match field(object, name).as_f64() {
-        Some(n) if n >= 0.0 && n.fract() == 0.0 => Ok(n as u64),
+        // A whole number in u64's range (`fract` is not in `core`).
+        Some(n) if (0.0..18_446_744_073_709_551_616.0).contains(&n) && n == (n as u64) as f64 => {
+            Ok(n as u64)
+        }
         _ => Err(BadField(name)),
     }
 }

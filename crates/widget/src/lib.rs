@@ -26,8 +26,28 @@
 //! cannot run at all (a Content-Security-Policy without
 //! `'wasm-unsafe-eval'`). The widget never sets cookies or storage, talks
 //! only to the Worker's origin, and never blocks or breaks the host's form.
+#![cfg_attr(feature = "trap", no_std)]
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+extern crate alloc;
+
+/// What `std`'s prelude would bring, from `alloc` (the shipped build has
+/// no `std`).
+mod prelude {
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
+
+/// The shipped build's panic: trap. The call that panicked throws a
+/// `RuntimeError` in JavaScript, which the loader catches (a place that
+/// cannot be mounted gets the link to the hosted page).
+#[cfg(all(feature = "trap", target_arch = "wasm32", not(test)))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 // The browser runs one thread, and the widget allocates little: a small
 // free-list allocator saves about 10 KB of every visitor's download.
@@ -48,6 +68,7 @@ use doi_core::form::FormDefinition;
 use doi_core::{FormId, Locale, Timestamp};
 use wasm_bindgen::prelude::*;
 
+use crate::prelude::*;
 use crate::record::{Answers, Moment, Problem};
 
 /// The problem with a form id from `data-form` / `data-doi-form`, as a

@@ -6,6 +6,8 @@
 //! says what is missing before anything is sent, and fills in a
 //! [`ConsentRecord`]. It is pure, so it is tested natively.
 
+use crate::prelude::*;
+
 use doi_core::consent::ConsentRecord;
 use doi_core::form::FormDefinition;
 use doi_core::text::email_error;

@@ -25,6 +25,8 @@
 //!
 //! Topic boxes are `input[name=topics]`, their value the topic id.
 
+use crate::prelude::*;
+
 use doi_core::form::FormDefinition;
 use doi_core::Locale;
 
