@@ -175,17 +175,24 @@ test("saving preferences from the confirmation mail's footer does not confirm th
 
 test("the mail's 'this wasn't me' link stops everything, and the confirm link no longer starts mail", async () => {
   const { email, mail } = await pendingWithMail("doi-not-me");
-  const page = await fetch(`${mail.json.unsubscribe_url}?lang=en`);
+  const notMe = mail.json.not_me_url;
+  assert.equal(notMe, `${mail.json.unsubscribe_url}?from=not_me`);
+  assert.ok(mail.json.text.includes(notMe), "the mail's 'this wasn't me' link is this one");
+  const page = await fetch(`${notMe}&lang=en`);
   assert.equal(page.status, 200);
-  await page.arrayBuffer();
-  const stop = await fetch(`${mail.json.unsubscribe_url}?lang=en`, {
+  // The page's button posts where it was reached, marker included.
+  const action = (await page.text()).match(/<form[^>]*action="([^"]*)"/)[1].replaceAll("&amp;", "&");
+  assert.match(action, /from=not_me/);
+  const stop = await fetch(new URL(action, notMe), {
     method: "POST",
     body: new URLSearchParams({ action: "unsubscribe_all" }),
     redirect: "manual",
   });
   assert.equal(stop.status, 200);
   assert.match(visibleText(await stop.text()), says.en.noMoreMail(sender("en")));
-  assert.equal((await check(email)).allowed, false);
+  const stopped = await check(email);
+  assert.equal(stopped.allowed, false);
+  assert.equal(stopped.reason.via, "not_me", "recorded as 'this wasn't me', not as an ordinary unsubscribe");
 
   // A confirmation after "not me" must not lift it (only fresh consent can).
   const confirm = await fetch(mail.json.confirm_url, { method: "POST", redirect: "manual" });

@@ -322,3 +322,19 @@ test("unknown routes and methods get JSON errors with stable codes", async () =>
   assert.equal(notJson.status, 400);
   assert.equal((await errorOf(notJson)).code, "invalid_json");
 });
+
+test("static assets (the widget, its wasm, the demo pages) are served with nosniff and no referrer", async () => {
+  for (const path of ["/", "/doi.js", "/doi.split.js", "/doi_bg.wasm", "/whitepaper.html"]) {
+    const response = await fetch(url(path));
+    await response.arrayBuffer();
+    assert.equal(response.status, 200, path);
+    assert.equal(response.headers.get("x-content-type-options"), "nosniff", path);
+    assert.equal(response.headers.get("referrer-policy"), "no-referrer", path);
+  }
+  const script = await fetch(url("/doi.js"));
+  await script.arrayBuffer();
+  assert.match(script.headers.get("content-type") ?? "", /javascript/);
+  const served = await fetch(url("/_headers"));
+  await served.arrayBuffer();
+  assert.equal(served.status, 404, "the rules file itself is not served");
+});

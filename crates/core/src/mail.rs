@@ -148,9 +148,20 @@ pub struct MailMessage {
     pub html: String,
 }
 
+/// The query a "this wasn't me" link adds to an unsubscribe URL, so the
+/// unsubscribe it leads to is recorded as `via: not_me`.
+pub const NOT_ME_QUERY: &str = "from=not_me";
+
+/// The "this wasn't me" link: `unsubscribe_url` (no query of its own) with
+/// [`NOT_ME_QUERY`].
+pub fn not_me_url(unsubscribe_url: &str) -> String {
+    [unsubscribe_url, "?", NOT_ME_QUERY].concat()
+}
+
 /// The double opt-in confirmation mail: a confirm link, and a "this wasn't
-/// me" link that stops everything, so a mistyped or malicious signup costs
-/// the victim one click at most.
+/// me" link ([`not_me_url`]) that stops everything, so a mistyped or
+/// malicious signup costs the victim one click at most. The footer keeps
+/// the plain unsubscribe and preference links.
 pub fn confirmation_mail(
     config: &Config,
     locale: Locale,
@@ -162,15 +173,16 @@ pub fn confirmation_mail(
     let subject = t(Msg::ConfirmMailSubject, locale, &[("sender", name)]);
     let body = t(Msg::ConfirmMailBody, locale, &[("sender", name)]);
     let not_me = Msg::NotMe.text(locale);
+    let not_me_url = not_me_url(unsubscribe_url);
     let (footer_text, footer_html) = footer(config, locale, unsubscribe_url, preferences_url);
-    let text = format!("{body}\n\n{confirm_url}\n\n{not_me}: {unsubscribe_url}\n\n{footer_text}");
+    let text = format!("{body}\n\n{confirm_url}\n\n{not_me}: {not_me_url}\n\n{footer_text}");
     let html = format!(
         "<div lang=\"{lang}\"><p>{body}</p><p><a href=\"{c}\">{cl}</a></p><p><a href=\"{u}\">{nm}</a></p>{footer_html}</div>",
         lang = locale.tag(),
         body = Escaped(&body),
         c = Escaped(confirm_url),
         cl = Escaped(Msg::ConfirmButton.text(locale)),
-        u = Escaped(unsubscribe_url),
+        u = Escaped(&not_me_url),
         nm = Escaped(not_me),
     );
     MailMessage {

@@ -95,6 +95,9 @@ fn the_confirmation_mail_has_a_not_me_link() {
         "https://d/p/PREF",
     );
     assert!(m.subject.contains("株式会社サンプル商事"));
-    assert!(m.text.contains("https://d/c/CONF") && m.text.contains("https://d/u/UNSUB"));
-    assert!(m.html.contains("href=\"https://d/u/UNSUB\""));
+    let not_me = "https://d/u/UNSUB?from=not_me";
+    assert!(m.text.contains("https://d/c/CONF") && m.text.contains(not_me));
+    assert!(m.html.contains("href=\"https://d/u/UNSUB?from=not_me\""));
+    // The footer's own unsubscribe link stays plain.
+    assert!(m.text.contains(": https://d/u/UNSUB\n"));
 }

@@ -31,7 +31,8 @@ pub struct Confirmation<'a> {
     pub mail: MailMessage,
     /// The confirm link.
     pub confirm_url: String,
-    /// The "this wasn't me" / unsubscribe link.
+    /// The unsubscribe link (the mail's "this wasn't me" link is this with
+    /// [`doi_core::mail::NOT_ME_QUERY`]).
     pub unsubscribe_url: String,
 }
 
@@ -46,6 +47,7 @@ struct WebhookBody<'a> {
     html: &'a str,
     confirm_url: &'a str,
     unsubscribe_url: &'a str,
+    not_me_url: String,
 }
 
 /// `t=…,v1=…` for `body` at `now`.
@@ -72,6 +74,7 @@ pub fn webhook_request(url: &str, secret: &str, now: Timestamp, c: &Confirmation
         html: &c.mail.html,
         confirm_url: &c.confirm_url,
         unsubscribe_url: &c.unsubscribe_url,
+        not_me_url: doi_core::mail::not_me_url(&c.unsubscribe_url),
     })
     .unwrap_or_default();
     Outgoing {
@@ -193,6 +196,7 @@ mod tests {
         assert_eq!(v["to"], "taro@example.com");
         assert_eq!(v["confirm_url"], "https://w.example/c/T");
         assert_eq!(v["unsubscribe_url"], "https://w.example/u/U");
+        assert_eq!(v["not_me_url"], "https://w.example/u/U?from=not_me");
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! `/u/{token}`: GET shows the unsubscribe page and changes nothing. POST
 //! is either RFC 8058 one-click (`List-Unsubscribe=One-Click`, from a mail
 //! client: no cookie, no CSRF token, 200 and no redirect) or a button on
-//! the page (`action=unsubscribe_all` / `unsubscribe_topic`).
+//! the page (`action=unsubscribe_all` / `unsubscribe_topic`). Reached from
+//! a confirmation mail's "this wasn't me" link (`?from=not_me`, kept in the
+//! page's form action), stopping everything is recorded as `via: not_me`.
 
+use doi_core::mail::NOT_ME_QUERY;
 use doi_core::token::{Claims, Purpose};
 use doi_core::{EventKind, Locale, UnsubscribeScope, Via};
 
@@ -39,6 +42,11 @@ pub async fn post<S: Store, N: Net>(
         .get("List-Unsubscribe")
         .is_some_and(|v| v.trim() == "One-Click");
     let list = claims.list.clone();
+    let page_via = if from_not_me(req) {
+        Via::NotMe
+    } else {
+        Via::Page
+    };
     let (scope, via, done) = match (one_click, fields.get("action").as_deref(), &claims.topic) {
         (true, _, Some(topic)) => (
             UnsubscribeScope::Topic {
@@ -49,7 +57,7 @@ pub async fn post<S: Store, N: Net>(
             Done::Topic(topic.clone()),
         ),
         (true, _, None) => (UnsubscribeScope::List { list }, Via::OneClick, Done::List),
-        (false, Some("unsubscribe_all"), _) => (UnsubscribeScope::All, Via::Page, Done::All),
+        (false, Some("unsubscribe_all"), _) => (UnsubscribeScope::All, page_via, Done::All),
         (false, Some("unsubscribe_topic"), Some(topic)) => (
             UnsubscribeScope::Topic {
                 list,
@@ -88,7 +96,11 @@ fn page<S: Store, N: Net>(
     done: Option<Done>,
 ) -> Response {
     let shell = shell(ctx, req);
-    let own = action(&format!("/u/{token}"), shell.locale);
+    let mut own = action(&format!("/u/{token}"), shell.locale);
+    if from_not_me(req) {
+        own.push('&');
+        own.push_str(NOT_ME_QUERY);
+    }
     let preferences = preferences_link(ctx, claims, shell.locale);
     let model = Model {
         shell,
@@ -101,6 +113,11 @@ fn page<S: Store, N: Net>(
         done,
     };
     pages::html(200, render(&model))
+}
+
+/// Whether the page was reached by a "this wasn't me" link.
+fn from_not_me(req: &Request) -> bool {
+    req.query_param("from").as_deref() == Some("not_me")
 }
 
 /// The same person's preference page (a fresh token for the same list).

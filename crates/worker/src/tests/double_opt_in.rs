@@ -85,17 +85,24 @@ fn the_confirmation_mail_carries_a_working_this_wasnt_me_link() {
     let w = World::new();
     w.subscribe(&record("newsletter", WHO, "rec-doi-000000000003"));
     let hook = webhook(&w);
-    let not_me = hook["unsubscribe_url"].as_str().unwrap();
+    let not_me = hook["not_me_url"].as_str().unwrap();
     assert!(hook["text"].as_str().unwrap().contains(not_me));
     assert!(hook["html"].as_str().unwrap().contains(not_me));
-    let page = w.send(Request::new(Method::Get, &path_of(not_me)));
+    assert!(not_me.ends_with("?from=not_me"), "{not_me}");
+    let (_, path, query) = crate::http::split_url(not_me);
+    let not_me = format!("{path}?{query}");
+    let page = w.send(Request::new(Method::Get, &not_me));
     assert_eq!(page.status, 200);
-    let r = w.send(form_post(
-        &path_of(not_me),
-        &[("action", "unsubscribe_all")],
-    ));
+    // The page's button posts back with the marker.
+    assert!(page.text().contains("from=not_me"), "{}", page.text());
+    let r = w.send(form_post(&not_me, &[("action", "unsubscribe_all")]));
     assert_eq!(r.status, 200);
     assert!(r.text().contains("今後届きません"), "{}", r.text());
+    let (_, code, reason) = w.check(WHO, None);
+    assert_eq!(
+        (code.as_str(), reason["via"].as_str()),
+        ("unsubscribed", Some("not_me"))
+    );
     // Confirming afterwards cannot bring the mail back.
     w.send(form_post(
         &path_of(hook["confirm_url"].as_str().unwrap()),
