@@ -46,7 +46,7 @@ const script =
   [...document.querySelectorAll('script[src*="/doi."]')].pop();
 const origin = new URL(script.src, location.href).origin;
 
-const formOf = (place) => place.getAttribute("data-doi-form") || place.getAttribute("data-form") || "";
+const formOf = (place) => (place.getAttribute("data-doi-form") || place.getAttribute("data-form") || "").trim();
 
 // Each place is claimed once, even when the page loads doi.js twice.
 function places() {
@@ -356,14 +356,21 @@ function mount(place, body) {
   }
 }
 
-// The script's own form is asked for at once, while the wasm compiles.
-if (script.getAttribute("data-form")) definition(script.getAttribute("data-form")).catch(() => {});
+// The script's own form is asked for at once, while the wasm compiles;
+// the placeholders' forms as soon as the page is parsed (still compiling).
+if (formOf(script)) definition(formOf(script)).catch(() => {});
 
 const ready = new Promise((resolve) => {
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", resolve, { once: true });
   } else {
     resolve();
+  }
+});
+ready.then(() => {
+  for (const placeholder of document.querySelectorAll("[data-doi-form]:not([data-doi-mounted])")) {
+    // A bad id is only a wasted 404 here: Rust judges ids before mounting.
+    if (formOf(placeholder)) definition(formOf(placeholder)).catch(() => {});
   }
 });
 // Compiling starts at once, while the page finishes parsing.
