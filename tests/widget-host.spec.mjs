@@ -2,7 +2,8 @@
 // globals and a custom element named like the widget's) does not break it
 // and is not changed by it; a page whose Content-Security-Policy forbids
 // WebAssembly still gets a working way to sign up; the strictest CSP the
-// README asks for is enough; a broken setup never leaves a blank.
+// README asks for is enough, and so is a page enforcing Trusted Types; a
+// broken setup never leaves a blank.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { newEmail, workerOrigin } from "./lib/http.mjs";
@@ -93,6 +94,35 @@ test("the strict CSP the README asks for is enough: no inline styles, wasm allow
     await open(page, "/test-csp-ok.html");
     const accent = await page.locator(form.submit).evaluate((button) => getComputedStyle(button).backgroundColor);
     assert.equal(accent, "rgb(11, 87, 208)", "the widget's stylesheet applies");
+    await page.locator(form.email).fill(email);
+    await page.locator(form.consent).check();
+    await page.locator(form.submit).click();
+    await page.locator(form.status).filter({ hasText: said.checkInbox.ja }).waitFor({ timeout: 15_000 });
+    assert.deepEqual(violations, []);
+  });
+  assert.equal((await storedConsents(email)).length, 1);
+});
+
+test("a page that enforces Trusted Types (no policy allowed) still gets a working widget", async () => {
+  const email = newEmail("widget-trusted-types");
+  await withPage(async (page) => {
+    const violations = [];
+    page.on("console", (message) => {
+      if (/Trusted Type|Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    page.on("pageerror", (error) => violations.push(String(error)));
+    await open(page, "/test-trusted-types.html");
+    // The page really enforces it: a string can't become markup here.
+    const enforced = await page.evaluate(() => {
+      try {
+        document.createElement("div").innerHTML = "<b>x</b>";
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    assert.ok(enforced, "Trusted Types are enforced on the fixture page");
+    violations.length = 0;
     await page.locator(form.email).fill(email);
     await page.locator(form.consent).check();
     await page.locator(form.submit).click();
