@@ -6,16 +6,11 @@
 //! Input: one byte for the method, then `path?query` up to the first
 //! newline, `name: value` header lines up to an empty line, then the body.
 #![no_main]
-use std::future::Future;
-use std::pin::pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
-
 use doi_core::Timestamp;
 use doi_worker::ctx::{Ctx, Net, Outgoing};
 use doi_worker::http::{Method, Request};
-use doi_worker::secrets::Secrets;
 use doi_worker::store::MemoryStore;
+use doi_worker::testing::{block_on, local_secrets};
 use libfuzzer_sys::fuzz_target;
 
 const METHODS: [Method; 5] = [Method::Get, Method::Post, Method::Delete, Method::Options, Method::Other];
@@ -28,33 +23,6 @@ impl Net for Delivered {
     async fn post(&self, _: &Outgoing) -> Result<u16, String> {
         Ok(200)
     }
-}
-
-struct Noop;
-impl Wake for Noop {
-    fn wake(self: Arc<Self>) {}
-}
-
-fn block_on<F: Future>(f: F) -> F::Output {
-    let waker = Waker::from(Arc::new(Noop));
-    let mut cx = Context::from_waker(&waker);
-    let mut f = pin!(f);
-    loop {
-        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
-
-fn secrets() -> Secrets {
-    let text = include_str!("../../.dev.vars.example");
-    let pairs: Vec<(String, String)> = text
-        .lines()
-        .filter(|l| !l.trim_start().starts_with('#'))
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    Secrets::from_lookup(|name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
 }
 
 fn request(data: &[u8]) -> Option<Request> {
@@ -77,7 +45,7 @@ fuzz_target!(|data: &[u8]| {
     let config = doi_worker::config().expect("the built-in doi.toml is valid");
     let mut seed = [0u8; 32];
     seed[..data.len().min(32)].copy_from_slice(&data[..data.len().min(32)]);
-    let mut ctx = Ctx::new(config, secrets(), MemoryStore::new(), Delivered, Timestamp(1_800_000_000_000), seed);
+    let mut ctx = Ctx::new(config, local_secrets(), MemoryStore::new(), Delivered, Timestamp(1_800_000_000_000), seed);
     ctx.base_url = req.origin.clone();
     let response = if req.body.len() > doi_worker::app::body_limit(&req.path) {
         doi_worker::app::too_large(&ctx, &req)

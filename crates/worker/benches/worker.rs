@@ -10,12 +10,8 @@
 //! (check, export, snapshot sweep) at 1 000 and 10 000 subscribers.
 
 use std::cell::Cell;
-use std::future::Future;
 use std::hint::black_box;
-use std::pin::pin;
 use std::rc::Rc;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 use std::time::Instant;
 
 use criterion::{BatchSize, Criterion};
@@ -27,6 +23,7 @@ use doi_worker::repair;
 use doi_worker::secrets::Secrets;
 use doi_worker::store::{Listed, MemoryStore, PutOptions, Store, StoreError};
 use doi_worker::subscribers::Snapshot;
+use doi_worker::testing::{block_on, local_secrets, local_var};
 
 const NOW: u64 = 1_790_000_000_000;
 const ORIGIN: &str = "http://127.0.0.1:8787";
@@ -137,49 +134,6 @@ impl Net for NoNet {
     }
 }
 
-struct Noop;
-impl Wake for Noop {
-    fn wake(self: Arc<Self>) {}
-}
-
-/// Runs a future that waits on nothing (the memory store) to completion.
-fn block_on<F: Future>(f: F) -> F::Output {
-    let waker = Waker::from(Arc::new(Noop));
-    let mut cx = Context::from_waker(&waker);
-    let mut f = pin!(f);
-    loop {
-        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
-
-/// The local development secrets (.dev.vars.example).
-fn secrets() -> Secrets {
-    let text = include_str!("../../../.dev.vars.example");
-    let pairs: Vec<(String, String)> = text
-        .lines()
-        .filter(|l| !l.trim_start().starts_with('#'))
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    Secrets::from_lookup(|name| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    })
-}
-
-fn api_token() -> String {
-    let text = include_str!("../../../.dev.vars.example");
-    text.lines()
-        .find_map(|l| l.strip_prefix("DOI_API_TOKEN="))
-        .unwrap_or_default()
-        .trim()
-        .to_string()
-}
-
 /// A Worker over one store: answers requests as `app::handle` does.
 struct World {
     store: Counted,
@@ -191,8 +145,8 @@ impl World {
     fn new() -> World {
         World {
             store: Counted::default(),
-            secrets: secrets(),
-            token: api_token(),
+            secrets: local_secrets(),
+            token: local_var("DOI_API_TOKEN").unwrap_or_default(),
         }
     }
 

@@ -37,8 +37,11 @@ pub mod subscribers;
 #[cfg(target_arch = "wasm32")]
 mod edge;
 
-#[cfg(test)]
-pub(crate) mod testing;
+/// Test support, shared by the unit tests, the benchmarks and the fuzz
+/// targets (feature `testing`; never in the Worker).
+#[cfg(any(test, feature = "testing"))]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+pub mod testing;
 
 /// `doi.toml` as built into the Worker: validated by `build.rs` and
 /// embedded as JSON, so the Worker carries no TOML parser.

@@ -1,12 +1,12 @@
 //! Test support: a tiny executor, the demo config, a recording network and
-//! a context builder with the local secrets.
+//! a context builder with the local secrets. Used by the unit tests, and
+//! (feature `testing`) by the benchmarks and the fuzz targets.
 
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::pin;
 use std::rc::Rc;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 
 use doi_core::{Config, Timestamp};
 
@@ -14,16 +14,10 @@ use crate::ctx::{Ctx, Net, Outgoing};
 use crate::secrets::Secrets;
 use crate::store::MemoryStore;
 
-struct Noop;
-impl Wake for Noop {
-    fn wake(self: Arc<Self>) {}
-}
-
 /// Runs a future that never waits on anything external (the memory store,
 /// the recording network) to completion.
 pub fn block_on<F: Future>(f: F) -> F::Output {
-    let waker = Waker::from(Arc::new(Noop));
-    let mut cx = Context::from_waker(&waker);
+    let mut cx = Context::from_waker(Waker::noop());
     let mut f = pin!(f);
     loop {
         if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
@@ -40,17 +34,22 @@ pub fn config() -> &'static Config {
 /// Records every outgoing request and answers with a set status.
 #[derive(Clone, Default)]
 pub struct Recorder {
+    /// Every request, in order.
     pub sent: Rc<RefCell<Vec<Outgoing>>>,
+    /// The status to answer (200 when unset).
     pub status: Rc<RefCell<Option<u16>>>,
 }
 
 impl Recorder {
+    /// Answers `status` from now on.
     pub fn answer(&self, status: u16) {
         *self.status.borrow_mut() = Some(status);
     }
+    /// How many requests were sent.
     pub fn count(&self) -> usize {
         self.sent.borrow().len()
     }
+    /// The last request sent.
     pub fn last(&self) -> Option<Outgoing> {
         self.sent.borrow().last().cloned()
     }
@@ -63,20 +62,29 @@ impl Net for Recorder {
     }
 }
 
-/// The local development secrets (.dev.vars.example).
-pub fn local_secrets() -> Secrets {
-    let text = include_str!("../../../.dev.vars.example");
-    let pairs: Vec<(String, String)> = text
+/// A value of the local development secrets (`.dev.vars.example`).
+pub fn local_var(name: &str) -> Option<String> {
+    include_str!("../../../.dev.vars.example")
         .lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    Secrets::from_lookup(|name| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
+        .find(|(k, _)| k.trim() == name)
+        .map(|(_, v)| v.trim().to_string())
+}
+
+/// The local development secrets (`.dev.vars.example`).
+pub fn local_secrets() -> Secrets {
+    Secrets::from_lookup(local_var)
+}
+
+/// The local development secrets with `name` set to `value`.
+pub fn local_secrets_with(name: &str, value: &str) -> Secrets {
+    Secrets::from_lookup(|n| {
+        if n == name {
+            Some(value.to_string())
+        } else {
+            local_var(n)
+        }
     })
 }
 

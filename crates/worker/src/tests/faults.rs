@@ -299,20 +299,7 @@ fn malformed_secrets_of_every_kind_are_a_503_naming_them_never_a_500() {
     for name in ["DOI_SIGNING_KEYS", "DOI_ID_KEY", "DOI_API_TOKEN"] {
         for bad in bad_values {
             let w = World::new();
-            let text = include_str!("../../../../.dev.vars.example");
-            let pairs: Vec<(String, String)> = text
-                .lines()
-                .filter(|l| !l.trim_start().starts_with('#'))
-                .filter_map(|l| l.split_once('='))
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .collect();
-            *w.secrets.borrow_mut() = Secrets::from_lookup(|n| {
-                if n == name {
-                    Some(bad.to_string())
-                } else {
-                    pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone())
-                }
-            });
+            *w.secrets.borrow_mut() = crate::testing::local_secrets_with(name, bad);
             let requests = [
                 Request::new(Method::Post, "/v1/subscribe")
                     .with_header("content-type", "application/json")

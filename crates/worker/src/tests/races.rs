@@ -10,8 +10,7 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::rc::Rc;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 
 use doi_core::Timestamp;
 
@@ -95,16 +94,10 @@ impl Store for Interleaved {
     }
 }
 
-struct Noop;
-impl Wake for Noop {
-    fn wake(self: Arc<Self>) {}
-}
-
 /// Runs two futures to completion, choosing which to poll next from
 /// `schedule`'s bits: every schedule is a different interleaving.
 fn race<A: Future, B: Future>(a: A, b: B, mut schedule: u64) -> (A::Output, B::Output) {
-    let waker = Waker::from(Arc::new(Noop));
-    let mut cx = Context::from_waker(&waker);
+    let mut cx = Context::from_waker(Waker::noop());
     let (mut a, mut b) = (pin!(a), pin!(b));
     let (mut ra, mut rb) = (None, None);
     while ra.is_none() || rb.is_none() {
