@@ -15,12 +15,13 @@ use core::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use thiserror::Error;
 
+mod domain;
+mod local;
+
 /// Longest address RFC 5321 allows (a path is 256 octets including `<>`).
 pub const MAX_LEN: usize = 254;
 /// Longest local part RFC 5321 allows.
 pub const MAX_LOCAL_LEN: usize = 64;
-/// Longest domain label.
-const MAX_LABEL_LEN: usize = 63;
 
 /// Why an address was refused. Each case tells the person what to fix.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -104,8 +105,8 @@ impl Email {
             (_, None, _) => return Err(EmailError::MissingAt),
             _ => return Err(EmailError::MultipleAt),
         };
-        let local = parse_local(local, lowercase)?;
-        let domain = parse_domain(domain, lowercase)?;
+        let local = local::parse(local, lowercase)?;
+        let domain = domain::parse(domain, lowercase)?;
         // Concatenated, not `format!`: the widget parses addresses, and
         // formatting machinery costs every visitor kilobytes.
         let mut whole = local;
@@ -131,82 +132,6 @@ impl Email {
 fn is_invisible(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
-}
-
-fn parse_local(local: &str, lowercase: fn(&str) -> String) -> Result<String, EmailError> {
-    if local.is_empty() {
-        return Err(EmailError::EmptyLocalPart);
-    }
-    if local.len() > MAX_LOCAL_LEN {
-        return Err(EmailError::LocalPartTooLong);
-    }
-    if local.starts_with('.')
-        || local.ends_with('.')
-        || local.as_bytes().windows(2).any(|pair| pair == b"..")
-    {
-        return Err(EmailError::MisplacedDot);
-    }
-    // RFC 5322 atext plus dots; RFC 6531 allows any non-ASCII character.
-    const SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~.";
-    if let Some(c) = local
-        .chars()
-        .find(|&c| !(c.is_ascii_alphanumeric() || SPECIALS.contains(c) || !c.is_ascii()))
-    {
-        return Err(EmailError::InvalidLocalChar(c));
-    }
-    Ok(lowercase(local))
-}
-
-fn parse_domain(domain: &str, lowercase: fn(&str) -> String) -> Result<String, EmailError> {
-    // A single trailing dot is the DNS root: drop it.
-    let domain = domain.strip_suffix('.').unwrap_or(domain);
-    if domain.is_empty() {
-        return Err(EmailError::EmptyDomain);
-    }
-    let lower = lowercase(domain);
-    // Full-width and ideographic dots separate labels too (UTS #46).
-    let labels: Vec<&str> = lower.split(['.', '。', '．', '｡']).collect();
-    if labels.len() < 2 {
-        return Err(EmailError::DomainWithoutDot);
-    }
-    let mut ascii = Vec::with_capacity(labels.len());
-    for label in labels {
-        ascii.push(parse_label(label)?);
-    }
-    if ascii
-        .last()
-        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Err(EmailError::NumericTopLevelDomain);
-    }
-    let joined = ascii.join(".");
-    if joined.len() > MAX_LEN {
-        return Err(EmailError::TooLong);
-    }
-    Ok(joined)
-}
-
-fn parse_label(label: &str) -> Result<String, EmailError> {
-    let invalid = || EmailError::InvalidDomainLabel(label.to_string());
-    if label.is_empty() || label.starts_with('-') || label.ends_with('-') {
-        return Err(invalid());
-    }
-    if let Some(c) = label
-        .chars()
-        .find(|&c| c.is_ascii() && !(c.is_ascii_alphanumeric() || c == '-'))
-    {
-        return Err(EmailError::InvalidDomainChar(c));
-    }
-    let ascii = if label.is_ascii() {
-        label.to_string()
-    } else {
-        let encoded = crate::punycode::encode(label).ok_or_else(invalid)?;
-        "xn--".to_owned() + &encoded
-    };
-    if ascii.len() > MAX_LABEL_LEN {
-        return Err(invalid());
-    }
-    Ok(ascii)
 }
 
 impl fmt::Display for Email {
