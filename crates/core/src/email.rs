@@ -22,6 +22,12 @@ mod local;
 pub const MAX_LEN: usize = 254;
 /// Longest local part RFC 5321 allows.
 pub const MAX_LOCAL_LEN: usize = 64;
+/// Longest input looked at, in bytes, before any Unicode work: no character
+/// this module maps or encodes takes more than four bytes of UTF-8 per octet
+/// of the normalised address, so a longer input cannot be a valid address
+/// (short of hundreds of soft hyphens or spaces, which nobody types), and
+/// the work per call stays bounded whatever is sent.
+pub const MAX_INPUT_LEN: usize = 4 * MAX_LEN;
 
 /// Why an address was refused. Each case tells the person what to fix.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -29,7 +35,8 @@ pub enum EmailError {
     /// Nothing was entered.
     #[error("the email address is empty")]
     Empty,
-    /// Longer than 254 octets.
+    /// Longer than 254 octets once normalised, or longer than
+    /// [`MAX_INPUT_LEN`] bytes as entered.
     #[error("the email address is longer than {MAX_LEN} characters")]
     TooLong,
     /// No `@`.
@@ -89,6 +96,9 @@ impl Email {
     /// browser's own: Rust's case tables would add about 19 KB to every
     /// visitor's download for the rare address that is not ASCII.
     pub fn parse_with(input: &str, lowercase: fn(&str) -> String) -> Result<Email, EmailError> {
+        if input.len() > MAX_INPUT_LEN {
+            return Err(EmailError::TooLong);
+        }
         let s = input.trim();
         if s.is_empty() {
             return Err(EmailError::Empty);
@@ -263,6 +273,27 @@ mod tests {
             "e".repeat(10)
         );
         assert_eq!(err(&long), EmailError::TooLong);
+    }
+
+    #[test]
+    fn an_absurdly_long_input_is_refused_before_any_unicode_work() {
+        fn no_unicode_work(_: &str) -> String {
+            panic!("lower-cased an input that was too long to be an address")
+        }
+        // 100 KB that would trim to a valid address, and 100 KB of one
+        // label whose punycode alone would take seconds.
+        let padded = "\u{3000}".repeat(100_000 / 3) + "taro@example.com";
+        let label: String = ('\u{4E00}'..'\u{9FFF}').cycle().take(33_000).collect();
+        let huge_label = "taro@".to_owned() + &label + ".jp";
+        for input in [padded, huge_label] {
+            assert!(input.len() >= 99_000);
+            let start = std::time::Instant::now();
+            assert_eq!(
+                Email::parse_with(&input, no_unicode_work),
+                Err(EmailError::TooLong)
+            );
+            assert!(start.elapsed() < std::time::Duration::from_secs(1));
+        }
     }
 
     #[test]

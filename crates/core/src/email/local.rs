@@ -1,5 +1,5 @@
 //! The part before the `@`: the characters RFC 5322 and RFC 6531 allow,
-//! lower-cased, at most 64 octets.
+//! lower-cased, at most 64 octets as stored.
 
 use crate::prelude::*;
 
@@ -9,9 +9,6 @@ use super::{EmailError, MAX_LOCAL_LEN};
 pub(super) fn parse(local: &str, lowercase: fn(&str) -> String) -> Result<String, EmailError> {
     if local.is_empty() {
         return Err(EmailError::EmptyLocalPart);
-    }
-    if local.len() > MAX_LOCAL_LEN {
-        return Err(EmailError::LocalPartTooLong);
     }
     if local.starts_with('.')
         || local.ends_with('.')
@@ -27,5 +24,27 @@ pub(super) fn parse(local: &str, lowercase: fn(&str) -> String) -> Result<String
     {
         return Err(EmailError::InvalidLocalChar(c));
     }
-    Ok(lowercase(local))
+    // Measured as stored: lower-casing may change the length in octets.
+    let lower = lowercase(local);
+    if lower.len() > MAX_LOCAL_LEN {
+        return Err(EmailError::LocalPartTooLong);
+    }
+    Ok(lower)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::email::Email;
+
+    #[test]
+    fn the_local_part_is_measured_after_normalising() {
+        // 'Ⱥ' is two octets and its lower case 'ⱥ' three.
+        let grows = "Ⱥ".repeat(MAX_LOCAL_LEN / 3 + 1);
+        assert!(grows.len() <= MAX_LOCAL_LEN);
+        assert_eq!(
+            Email::parse(&(grows + "@example.com")),
+            Err(EmailError::LocalPartTooLong)
+        );
+    }
 }
