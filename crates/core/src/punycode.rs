@@ -2,9 +2,9 @@
 //!
 //! Written here instead of pulling in the `idna` crate: its Unicode tables are
 //! most of a small wasm binary, and the widget ships this code to every
-//! visitor. What we skip is UTS #46 mapping beyond lower-casing; a domain that
-//! needs it is still accepted, just not folded to the same id as its mapped
-//! form.
+//! visitor. Of UTS #46's mapping we make only what people type (see
+//! `email/domain.rs`); a domain that needs more is still accepted, just not
+//! folded to the same id as its mapped form.
 
 use crate::prelude::*;
 

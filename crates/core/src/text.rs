@@ -249,6 +249,8 @@ pub fn email_error(err: &EmailError, locale: Locale) -> String {
             "「@」の後ろを example.com のような形にしてください。".into()
         }
         (Locale::En, DomainWithoutDot) => "After the “@”, use a domain like example.com.".into(),
+        (Locale::Ja, TrailingDot) => "メールアドレスの最後の「.」を消してください。".into(),
+        (Locale::En, TrailingDot) => "Remove the dot at the end of the email address.".into(),
         (Locale::Ja, TooLong | LocalPartTooLong) => "メールアドレスが長すぎます。".into(),
         (Locale::En, TooLong | LocalPartTooLong) => "The email address is too long.".into(),
         // Constants, not calls: a call would keep the whole catalogue in
@@ -322,6 +324,7 @@ mod tests {
         for e in [
             EmailError::Empty,
             EmailError::MissingAt,
+            EmailError::TrailingDot,
             EmailError::InvalidDomainChar('_'),
         ] {
             assert_ne!(email_error(&e, Locale::Ja), email_error(&e, Locale::En));
