@@ -1,5 +1,6 @@
 //! The in-memory store of native tests: a map that can be told to fail and
-//! counts every operation.
+//! counts every operation. [`super::StaleStore`] keeps its newest values
+//! here too.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

@@ -1,7 +1,8 @@
 //! Storage behind a small async trait: Workers KV in the Worker
-//! (`edge.rs`), an in-memory map in native tests that can be told to
-//! fail and counts every operation (what the README's KV budget is checked
-//! against).
+//! (`edge.rs`); in native tests an in-memory map that can be told to fail
+//! and counts every operation (what the README's KV budget is checked
+//! against), and the same map with KV's staleness between locations
+//! ([`StaleStore`]: what the consistency claims are proven against).
 //!
 //! The trait is the KV model on purpose — get, put (with TTL and metadata),
 //! list by prefix with a cursor, delete — so nothing here can promise what
@@ -10,8 +11,10 @@
 use thiserror::Error;
 
 mod memory;
+mod stale;
 
 pub use memory::MemoryStore;
+pub use stale::{Clock, Policy, StaleStore, STALE_MS};
 
 /// A storage operation failed; whatever it was for did not happen.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -94,7 +97,7 @@ pub async fn list_all<S: Store>(store: &S, prefix: &str) -> Result<Vec<ListedKey
     }
 }
 
-/// Operations counted by [`MemoryStore`], as KV bills them.
+/// Operations counted by [`MemoryStore`] (and [`StaleStore`]), as KV bills them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Ops {
     /// Reads (each key of a bulk read counts once here; KV bills a bulk call
