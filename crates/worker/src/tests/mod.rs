@@ -1,4 +1,4 @@
-//! Flows through the whole app over the in-memory store (some also over
+//! Flows through the whole app over the in-memory store (in `stale`, over
 //! one with KV's staleness): what a person, a mail client and a sender do,
 //! and what must hold afterwards.
 
@@ -10,6 +10,7 @@ mod pages;
 mod races;
 mod routes;
 mod signup;
+mod stale;
 
 use std::cell::{Cell, RefCell};
 
