@@ -1,5 +1,6 @@
-//! Test support: a tiny executor, the demo config, a recording network and
-//! a context builder with the local secrets. Used by the unit tests, and
+//! Test support: a tiny executor, the demo config, a recording network, a
+//! context builder with the local secrets and what a store needs for the
+//! native flows to run over it. Used by the unit tests, and
 //! (feature `testing`) by the benchmarks and the fuzz targets.
 
 use std::cell::RefCell;
@@ -12,7 +13,7 @@ use doi_core::{Config, Timestamp};
 
 use crate::ctx::{Ctx, Net, Outgoing};
 use crate::secrets::Secrets;
-use crate::store::MemoryStore;
+use crate::store::{Clock, MemoryStore, StaleStore, Store};
 
 /// Runs a future that never waits on anything external (the memory store,
 /// the recording network) to completion.
@@ -89,7 +90,7 @@ pub fn local_secrets_with(name: &str, value: &str) -> Secrets {
 }
 
 /// A context at `now` over `store` and `net`.
-pub fn ctx(store: &MemoryStore, net: &Recorder, now: u64, seed: u8) -> Ctx<MemoryStore, Recorder> {
+pub fn ctx<S: Store>(store: &S, net: &Recorder, now: u64, seed: u8) -> Ctx<S, Recorder> {
     let mut c = Ctx::new(
         config(),
         local_secrets(),
@@ -100,4 +101,39 @@ pub fn ctx(store: &MemoryStore, net: &Recorder, now: u64, seed: u8) -> Ctx<Memor
     );
     c.base_url = "http://127.0.0.1:8787".into();
     c
+}
+
+/// A store the native flows can run over: a fresh one on the test's clock,
+/// and a look at what it holds.
+pub trait TestStore: Store {
+    /// An empty store; one that models time follows `clock`.
+    fn fresh(clock: &Clock) -> Self;
+    /// Every key that exists now, sorted.
+    fn keys(&self) -> Vec<String>;
+    /// The newest value of `key`, without counting a read.
+    fn peek(&self, key: &str) -> Option<String>;
+}
+
+impl TestStore for MemoryStore {
+    fn fresh(_: &Clock) -> Self {
+        MemoryStore::new()
+    }
+    fn keys(&self) -> Vec<String> {
+        MemoryStore::keys(self)
+    }
+    fn peek(&self, key: &str) -> Option<String> {
+        MemoryStore::peek(self, key)
+    }
+}
+
+impl TestStore for StaleStore {
+    fn fresh(clock: &Clock) -> Self {
+        StaleStore::with_clock(clock.clone())
+    }
+    fn keys(&self) -> Vec<String> {
+        StaleStore::keys(self)
+    }
+    fn peek(&self, key: &str) -> Option<String> {
+        StaleStore::peek(self, key)
+    }
 }

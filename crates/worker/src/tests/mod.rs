@@ -1,5 +1,6 @@
-//! Flows through the whole app over the in-memory store: what a person, a
-//! mail client and a sender do, and what must hold afterwards.
+//! Flows through the whole app over the in-memory store (in `stale`, over
+//! one with KV's staleness): what a person, a mail client and a sender do,
+//! and what must hold afterwards.
 
 mod api;
 mod double_opt_in;
@@ -9,6 +10,7 @@ mod pages;
 mod races;
 mod routes;
 mod signup;
+mod stale;
 
 use std::cell::{Cell, RefCell};
 
@@ -20,14 +22,15 @@ use crate::ctx::Task;
 use crate::http::{Method, Request, Response};
 use crate::repair;
 use crate::secrets::Secrets;
-use crate::store::MemoryStore;
-use crate::testing::{block_on, config, ctx, local_secrets, Recorder};
+use crate::store::{Clock, MemoryStore};
+use crate::testing::{block_on, config, ctx, local_secrets, Recorder, TestStore};
 
-/// A Worker with its store, its network and a clock.
-pub struct World {
-    pub store: MemoryStore,
+/// A Worker with its store, its network and a clock (the store's, when it
+/// models time).
+pub struct World<S: TestStore = MemoryStore> {
+    pub store: S,
     pub net: Recorder,
-    pub now: Cell<u64>,
+    clock: Clock,
     pub secrets: RefCell<Secrets>,
     seed: Cell<u8>,
     pub logs: RefCell<Vec<String>>,
@@ -41,10 +44,18 @@ pub const ORIGIN: &str = "http://127.0.0.1:8787";
 
 impl World {
     pub fn new() -> World {
+        World::over()
+    }
+}
+
+impl<S: TestStore> World<S> {
+    /// A fresh Worker over a fresh `S` at [`T0`].
+    pub fn over() -> World<S> {
+        let clock = Clock::at(T0);
         World {
-            store: MemoryStore::new(),
+            store: S::fresh(&clock),
             net: Recorder::default(),
-            now: Cell::new(T0),
+            clock,
             secrets: RefCell::new(local_secrets()),
             seed: Cell::new(0),
             logs: RefCell::new(Vec::new()),
@@ -52,14 +63,18 @@ impl World {
         }
     }
 
+    pub fn now(&self) -> u64 {
+        self.clock.now()
+    }
+
     pub fn advance(&self, ms: u64) {
-        self.now.set(self.now.get() + ms);
+        self.clock.advance(ms);
     }
 
     /// Handles one request as the Worker would.
     pub fn send(&self, req: Request) -> Response {
         self.seed.set(self.seed.get().wrapping_add(1));
-        let mut c = ctx(&self.store, &self.net, self.now.get(), self.seed.get());
+        let mut c = ctx(&self.store, &self.net, self.now(), self.seed.get());
         c.secrets = self.secrets.borrow().clone();
         let response = if req.body.len() > app::body_limit(&req.path) {
             app::too_large(&c, &req)

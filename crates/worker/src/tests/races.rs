@@ -19,20 +19,20 @@ use crate::ctx::Ctx;
 use crate::store::{Listed, PutOptions, Store, StoreError};
 use crate::testing::config as doi_config;
 
-const WHO: &str = "racer@example.com";
+pub(super) const WHO: &str = "racer@example.com";
 
 /// The memory store, but every operation first yields once, so two
 /// requests polled in turn interleave at KV operations as they can in a
 /// Worker. With `throttle`, a second write to a key in the same "second"
 /// fails as KV's per-key limit does (until [`Interleaved::next_second`]).
 #[derive(Clone)]
-struct Interleaved {
-    inner: MemoryStore,
+pub(super) struct Interleaved<S> {
+    inner: S,
     throttle: bool,
     written_this_second: Rc<RefCell<BTreeSet<String>>>,
 }
 
-impl Interleaved {
+impl<S> Interleaved<S> {
     fn next_second(&self) {
         self.written_this_second.borrow_mut().clear();
     }
@@ -54,7 +54,7 @@ impl Future for YieldOnce {
     }
 }
 
-impl Store for Interleaved {
+impl<S: Store> Store for Interleaved<S> {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
         YieldOnce(false).await;
         self.inner.get(key).await
@@ -117,7 +117,12 @@ fn race<A: Future, B: Future>(a: A, b: B, mut schedule: u64) -> (A::Output, B::O
     (ra.unwrap(), rb.unwrap())
 }
 
-fn ctx_over(store: &Interleaved, net: &Recorder, now: u64, seed: u8) -> Ctx<Interleaved, Recorder> {
+fn ctx_over<S: Store>(
+    store: &Interleaved<S>,
+    net: &Recorder,
+    now: u64,
+    seed: u8,
+) -> Ctx<Interleaved<S>, Recorder> {
     let mut c = Ctx::new(
         doi_config(),
         local_secrets(),
@@ -132,7 +137,12 @@ fn ctx_over(store: &Interleaved, net: &Recorder, now: u64, seed: u8) -> Ctx<Inte
 
 /// One race on a fresh Worker; returns it for the checks.
 fn one_race(schedule: u64, throttle: bool) -> World {
-    let w = World::new();
+    one_race_over(schedule, throttle)
+}
+
+/// One race on a fresh Worker over a fresh `S`, a minute after the signup.
+pub(super) fn one_race_over<S: TestStore>(schedule: u64, throttle: bool) -> World<S> {
+    let w = World::<S>::over();
     assert_eq!(
         w.subscribe(&record("whitepaper", WHO, "rec-race-0000000001"))
             .status,
@@ -147,7 +157,7 @@ fn one_race(schedule: u64, throttle: bool) -> World {
         written_this_second: Rc::default(),
     };
     w.advance(60_000);
-    let now = w.now.get();
+    let now = w.now();
     let one_click_ctx = ctx_over(&store, &w.net, now, 101);
     let save_ctx = ctx_over(&store, &w.net, now, 102);
     let one_click = one_click_multipart(&unsubscribe);
@@ -182,7 +192,7 @@ fn one_race(schedule: u64, throttle: bool) -> World {
     w
 }
 
-fn events_of(w: &World) -> Vec<String> {
+pub(super) fn events_of<S: TestStore>(w: &World<S>) -> Vec<String> {
     let proof = body_json(&w.api(
         Method::Get,
         &format!("/v1/subscribers/{}", w.sid(WHO)),

@@ -1,112 +1,12 @@
-//! Storage behind a small async trait: Workers KV in the Worker
-//! (`edge.rs`), an in-memory map in native tests that can be told to
-//! fail and counts every operation (what the README's KV budget is checked
-//! against).
-//!
-//! The trait is the KV model on purpose — get, put (with TTL and metadata),
-//! list by prefix with a cursor, delete — so nothing here can promise what
-//! KV cannot (no transactions, no atomic increments).
+//! The in-memory store of native tests: a map that can be told to fail and
+//! counts every operation. [`super::StaleStore`] keeps its newest values
+//! here too.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use thiserror::Error;
-
-/// A storage operation failed; whatever it was for did not happen.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("storage failed: {0}")]
-pub struct StoreError(pub String);
-
-/// Options of a put.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PutOptions {
-    /// Delete the key after this many seconds (KV wants at least 60).
-    pub ttl_secs: Option<u64>,
-    /// Small JSON returned by `list` beside the key name.
-    pub metadata: Option<serde_json::Value>,
-}
-
-/// One key from a listing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListedKey {
-    /// The key.
-    pub name: String,
-    /// Its metadata, if it was put with some.
-    pub metadata: Option<serde_json::Value>,
-}
-
-/// One page of a listing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Listed {
-    /// Keys in lexicographic order.
-    pub keys: Vec<ListedKey>,
-    /// Where the next page starts; `None` on the last page.
-    pub cursor: Option<String>,
-}
-
-/// Most keys one list call returns (KV's limit).
-pub const MAX_LIST: usize = 1000;
-
-/// A key-value store with KV's semantics.
-// Workers run one request per isolate thread and their futures are not
-// `Send`; native tests are single-threaded too. No auto-trait bounds needed.
-#[allow(async_fn_in_trait)]
-pub trait Store: Clone + 'static {
-    /// The value of `key`.
-    async fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
-
-    /// The values of several keys, in order (KV reads up to 100 per call).
-    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
-        let mut out = Vec::with_capacity(keys.len());
-        for k in keys {
-            out.push(self.get(k).await?);
-        }
-        Ok(out)
-    }
-
-    /// Stores `value` under `key`.
-    async fn put(&self, key: &str, value: &str, options: PutOptions) -> Result<(), StoreError>;
-
-    /// Up to `limit` keys starting with `prefix`, from `cursor`.
-    async fn list(
-        &self,
-        prefix: &str,
-        cursor: Option<&str>,
-        limit: usize,
-    ) -> Result<Listed, StoreError>;
-
-    /// Removes `key` (no error if absent).
-    async fn delete(&self, key: &str) -> Result<(), StoreError>;
-}
-
-/// Every key under `prefix`, following cursors.
-pub async fn list_all<S: Store>(store: &S, prefix: &str) -> Result<Vec<ListedKey>, StoreError> {
-    let mut keys = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = store.list(prefix, cursor.as_deref(), MAX_LIST).await?;
-        keys.extend(page.keys);
-        match page.cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(keys),
-        }
-    }
-}
-
-/// Operations counted by [`MemoryStore`], as KV bills them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Ops {
-    /// Reads (each key of a bulk read counts once here; KV bills a bulk call
-    /// of up to 100 keys as one).
-    pub reads: usize,
-    /// Writes.
-    pub writes: usize,
-    /// List calls.
-    pub lists: usize,
-    /// Deletes.
-    pub deletes: usize,
-}
+use super::{page, under, Listed, ListedKey, Ops, PutOptions, Store, StoreError};
 
 #[derive(Debug, Clone)]
 struct Entry {
@@ -187,6 +87,16 @@ impl MemoryStore {
     fn read_fails(&self) -> bool {
         self.0.borrow().failing_reads
     }
+
+    /// Fails a list as told, or counts it: for a store that pages keys of
+    /// its own over this one's failures and counts.
+    pub(super) fn begin_list(&self) -> Result<(), StoreError> {
+        if self.read_fails() {
+            return Err(StoreError("injected list failure".into()));
+        }
+        self.0.borrow_mut().ops.lists += 1;
+        Ok(())
+    }
 }
 
 impl Store for MemoryStore {
@@ -222,27 +132,13 @@ impl Store for MemoryStore {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<Listed, StoreError> {
-        if self.read_fails() {
-            return Err(StoreError("injected list failure".into()));
-        }
-        let mut inner = self.0.borrow_mut();
-        inner.ops.lists += 1;
-        let limit = limit.clamp(1, MAX_LIST);
-        let mut keys: Vec<ListedKey> = inner
-            .map
-            .range(prefix.to_string()..)
-            .take_while(|(k, _)| k.starts_with(prefix))
-            .filter(|(k, _)| cursor.is_none_or(|c| k.as_str() > c))
-            .take(limit + 1)
-            .map(|(k, e)| ListedKey {
-                name: k.clone(),
-                metadata: e.metadata.clone(),
-            })
-            .collect();
-        let more = keys.len() > limit;
-        keys.truncate(limit);
-        let cursor = more.then(|| keys.last().map(|k| k.name.clone())).flatten();
-        Ok(Listed { keys, cursor })
+        self.begin_list()?;
+        let inner = self.0.borrow();
+        let keys = under(&inner.map, prefix).map(|(k, e)| ListedKey {
+            name: k.clone(),
+            metadata: e.metadata.clone(),
+        });
+        Ok(page(keys, cursor, limit))
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
@@ -259,6 +155,7 @@ impl Store for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::list_all;
     use crate::testing::block_on;
 
     #[test]
