@@ -52,6 +52,7 @@ fn evidence() -> Evidence {
         client_time: Some(NOW),
         user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0".into()),
         source: None,
+        opt_in: None,
     }
 }
 
@@ -69,7 +70,10 @@ fn history(subscriber: SubscriberId, n: usize) -> Vec<Vec<u8>> {
                 double_opt_in: true,
                 evidence: evidence(),
             },
-            (1, _) => EventKind::Confirmed { list: list() },
+            (1, _) => EventKind::Confirmed {
+                list: list(),
+                link_issued: None,
+            },
             (_, 0 | 1) => EventKind::PreferencesChanged {
                 list: list(),
                 topics: vec![topic("product"), topic("events")],

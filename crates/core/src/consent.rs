@@ -79,6 +79,9 @@ pub enum SubmissionError {
     /// A topic the form does not offer.
     #[error("the form does not offer the topic {0:?}")]
     UnknownTopic(String),
+    /// The form offers a choice of topics and none was chosen.
+    #[error("choose at least one topic")]
+    NoTopicChosen,
     /// The record id is not 16-64 URL-safe characters.
     #[error("the record id must be 16-64 characters of A-Z, a-z, 0-9, '-' or '_'")]
     BadRecordId,
@@ -99,7 +102,7 @@ pub struct CheckedConsent {
     pub email: Email,
     /// The form.
     pub form: Form,
-    /// Topics (the form's offered topics when none was chosen).
+    /// Topics (see [`chosen_topics`]).
     pub topics: Vec<TopicId>,
     /// The evidence to store.
     pub evidence: Evidence,
@@ -131,19 +134,12 @@ impl ConsentRecord {
         }
         let id = EventId::parse(&self.record_id).ok_or(SubmissionError::BadRecordId)?;
         let email = Email::parse(&self.email)?;
-        let offered = config.offered_topics(form);
-        for t in &self.topics {
-            if !offered.iter().any(|o| &o.id == t) {
-                return Err(SubmissionError::UnknownTopic(t.to_string()));
-            }
-        }
-        let mut topics = if self.topics.is_empty() {
-            offered.iter().map(|t| t.id.clone()).collect()
-        } else {
-            self.topics.clone()
-        };
-        topics.sort();
-        topics.dedup();
+        let offered: Vec<TopicId> = config
+            .offered_topics(form)
+            .into_iter()
+            .map(|t| t.id.clone())
+            .collect();
+        let topics = chosen_topics(&offered, &self.topics)?;
         if self.page_url.len() > MAX_PAGE_URL {
             return Err(SubmissionError::PageUrlTooLong);
         }
@@ -156,6 +152,7 @@ impl ConsentRecord {
             client_time: Some(self.client_time),
             user_agent: user_agent.map(|ua| truncate(ua, MAX_USER_AGENT)),
             source: None,
+            opt_in: None,
         };
         Ok(CheckedConsent {
             id,
@@ -165,6 +162,32 @@ impl ConsentRecord {
             evidence,
         })
     }
+}
+
+/// Whether a form that offers `offered` shows a choice of topics (two or
+/// more). With one topic or none, the consent covers what the form offers.
+pub fn shows_topic_choice(offered: &[TopicId]) -> bool {
+    offered.len() >= 2
+}
+
+/// The topics a submission signs up for: those chosen, each one the form
+/// offers. Where the form shows a choice, an empty choice is an error — never
+/// "all topics"; where it shows none, the form's topics.
+pub fn chosen_topics(
+    offered: &[TopicId],
+    chosen: &[TopicId],
+) -> Result<Vec<TopicId>, SubmissionError> {
+    if let Some(t) = chosen.iter().find(|t| !offered.contains(t)) {
+        return Err(SubmissionError::UnknownTopic(t.to_string()));
+    }
+    let mut topics = match (chosen.is_empty(), shows_topic_choice(offered)) {
+        (true, true) => return Err(SubmissionError::NoTopicChosen),
+        (true, false) => offered.to_vec(),
+        (false, _) => chosen.to_vec(),
+    };
+    topics.sort();
+    topics.dedup();
+    Ok(topics)
 }
 
 fn truncate(s: &str, max: usize) -> String {

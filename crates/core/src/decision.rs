@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::Via;
-use crate::fold::{ConsentRef, Status, SubscriberState};
+use crate::event::{UnsubscribeScope, Via};
+use crate::fold::{ConsentRef, Status, SubscriberState, Withdrawal};
 use crate::slug::{FrequencyId, ListId, TopicId};
 use crate::time::Timestamp;
 
@@ -50,6 +50,8 @@ pub enum Reason {
         /// The one they chose.
         chosen: FrequencyId,
     },
+    /// The mail has a frequency and they have none on record.
+    NoFrequencyChosen,
     /// Their data was erased; the address stays suppressed.
     Erased,
 }
@@ -76,18 +78,43 @@ impl Decision {
     }
 }
 
+/// Whether a withdrawal at `scope` covers `req`: the one definition of
+/// "falls inside its scope" that every decision uses.
+pub fn covers(w: &Withdrawal, req: &SendRequest) -> bool {
+    match &w.scope {
+        UnsubscribeScope::All => !w.except.contains(&req.list),
+        UnsubscribeScope::List { list } => *list == req.list,
+        UnsubscribeScope::Topic { list, topic } => {
+            *list == req.list && req.topic.as_ref() == Some(topic)
+        }
+        UnsubscribeScope::Frequency { list, frequency } => {
+            *list == req.list && req.frequency.as_ref() == Some(frequency)
+        }
+    }
+}
+
 /// Decides whether `req` may go to the subscriber in `state` at `now`.
-/// Without consent the answer is always no.
+/// Without consent the answer is always no; a withdrawal in force whose
+/// scope covers the request is always no.
 pub fn may_send(state: &SubscriberState, req: &SendRequest, now: Timestamp) -> Decision {
-    let Some(l) = state.list(&req.list) else {
-        return Decision::no(if state.erased {
-            Reason::Erased
-        } else {
-            Reason::NoConsent
+    if state.erased {
+        return Decision::no(Reason::Erased);
+    }
+    if let Some(w) = state
+        .withdrawals
+        .iter()
+        .filter(|w| covers(w, req))
+        .min_by_key(|w| w.at)
+    {
+        return Decision::no(Reason::Unsubscribed {
+            via: w.via,
+            at: w.at,
         });
+    }
+    let Some(l) = state.list(&req.list) else {
+        return Decision::no(Reason::NoConsent);
     };
     match l.status {
-        Status::Unsubscribed if state.erased => return Decision::no(Reason::Erased),
         Status::Unsubscribed => {
             let (via, at) = l
                 .exit
@@ -111,16 +138,75 @@ pub fn may_send(state: &SubscriberState, req: &SendRequest, now: Timestamp) -> D
             return Decision::no(Reason::Paused { until });
         }
     }
-    if let (Some(wanted), Some(chosen)) = (&req.frequency, &l.frequency) {
-        if wanted != chosen {
-            return Decision::no(Reason::OtherFrequency {
-                chosen: chosen.clone(),
-            });
+    if let Some(wanted) = &req.frequency {
+        match &l.frequency {
+            Some(chosen) if chosen == wanted => {}
+            Some(chosen) => {
+                return Decision::no(Reason::OtherFrequency {
+                    chosen: chosen.clone(),
+                })
+            }
+            None => return Decision::no(Reason::NoFrequencyChosen),
         }
     }
     Decision {
         allowed: true,
         reason: Reason::Consented,
         consent: Some(consent),
+    }
+}
+
+/// What a person receives from one list, as a hosted page tells them: read
+/// from the same [`may_send`] a sender's `/v1/check` asks, so a page can
+/// never say more (or less) than the sender is told. A pause is still
+/// receiving (the page says until when).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Receiving {
+    /// No mail from this list.
+    Nothing,
+    /// Waiting for the double opt-in confirmation.
+    Pending,
+    /// The list (it has no topics).
+    Whole,
+    /// These topics of the list.
+    Topics(alloc::vec::Vec<TopicId>),
+}
+
+/// What the subscriber in `state` receives from `list`, whose topics are
+/// `topics`, at `now`.
+pub fn receiving(
+    state: &SubscriberState,
+    list: &ListId,
+    topics: &[TopicId],
+    now: Timestamp,
+) -> Receiving {
+    let ask = |topic: Option<&TopicId>| {
+        let d = may_send(
+            state,
+            &SendRequest {
+                list: list.clone(),
+                topic: topic.cloned(),
+                frequency: None,
+            },
+            now,
+        );
+        (
+            d.allowed || matches!(d.reason, Reason::Paused { .. }),
+            d.reason,
+        )
+    };
+    match ask(None) {
+        (_, Reason::PendingConfirmation) => return Receiving::Pending,
+        (false, _) => return Receiving::Nothing,
+        (true, _) => {}
+    }
+    if topics.is_empty() {
+        return Receiving::Whole;
+    }
+    let got: alloc::vec::Vec<TopicId> = topics.iter().filter(|t| ask(Some(t)).0).cloned().collect();
+    if got.is_empty() {
+        Receiving::Nothing
+    } else {
+        Receiving::Topics(got)
     }
 }

@@ -69,6 +69,18 @@ pub enum Method {
     Api,
 }
 
+/// How far an imported consent was proven by the sender's earlier system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OptIn {
+    /// The person ticked a box; the address was not proven.
+    Single,
+    /// The person confirmed by a link sent to the address.
+    Confirmed,
+    /// The sender attests consent without a record of how (a legacy list).
+    ImportedAttested,
+}
+
 /// Proof of consent: what 特定電子メール法 and GDPR art. 7 ask a sender to be
 /// able to show. The server time is the event's time; the text itself is
 /// stored once under its version.
@@ -95,6 +107,9 @@ pub struct Evidence {
     /// For imports: where the sender's record came from (system, file, date).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// For imports: how the earlier system recorded the opt-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opt_in: Option<OptIn>,
 }
 
 /// What an unsubscribe covers.
@@ -115,6 +130,34 @@ pub enum UnsubscribeScope {
         /// The topic.
         topic: TopicId,
     },
+    /// One frequency of one list ("not the weekly issue").
+    Frequency {
+        /// The list.
+        list: ListId,
+        /// The frequency.
+        frequency: FrequencyId,
+    },
+}
+
+impl UnsubscribeScope {
+    /// The list it is confined to; `None` for everything.
+    pub fn list(&self) -> Option<&ListId> {
+        match self {
+            UnsubscribeScope::All => None,
+            UnsubscribeScope::List { list }
+            | UnsubscribeScope::Topic { list, .. }
+            | UnsubscribeScope::Frequency { list, .. } => Some(list),
+        }
+    }
+
+    /// Whether it stops all mail of `list` (not only a topic or frequency).
+    pub fn stops_list(&self, list: &ListId) -> bool {
+        match self {
+            UnsubscribeScope::All => true,
+            UnsubscribeScope::List { list: l } => l == list,
+            _ => false,
+        }
+    }
 }
 
 /// Through what an unsubscribe came.
@@ -125,6 +168,8 @@ pub enum Via {
     OneClick,
     /// The hosted unsubscribe or preference page.
     Page,
+    /// A mail to the `List-Unsubscribe` mailto address.
+    Mailto,
     /// "This wasn't me" in a confirmation mail.
     NotMe,
     /// The sender's API.
@@ -133,6 +178,10 @@ pub enum Via {
     Complaint,
     /// A hard bounce.
     Bounce,
+    /// Blocked by the sender by hand (console or API).
+    Manual,
+    /// The person's data was erased on request.
+    Erasure,
 }
 
 /// What happened.
@@ -144,7 +193,7 @@ pub enum EventKind {
     Subscribed {
         /// The list.
         list: ListId,
-        /// Topics chosen (empty: all of the list's).
+        /// Topics chosen (never "all": a list with topics names them).
         topics: Vec<TopicId>,
         /// Frequency chosen, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -158,6 +207,10 @@ pub enum EventKind {
     Confirmed {
         /// The list.
         list: ListId,
+        /// When the confirmation link was issued: a link older than the
+        /// pending consent confirms nothing (it was for an earlier signup).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        link_issued: Option<Timestamp>,
     },
     /// Topics, frequency or pause changed on the preference page.
     PreferencesChanged {
@@ -187,7 +240,7 @@ pub enum EventKind {
     Resubscribed {
         /// The list.
         list: ListId,
-        /// Topics chosen (empty: all of the list's).
+        /// Topics chosen (never "all": a list with topics names them).
         topics: Vec<TopicId>,
         /// Frequency chosen, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -196,6 +249,12 @@ pub enum EventKind {
         double_opt_in: bool,
         /// The fresh proof.
         evidence: Evidence,
+    },
+    /// A reason the person gave for leaving, after the fact. It is only a
+    /// reason: it changes nothing about what they receive.
+    ReasonGiven {
+        /// One of the page's reason codes.
+        reason: String,
     },
     /// Personal data erased on request; the subscriber stays suppressed.
     Erased,

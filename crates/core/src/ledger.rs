@@ -10,7 +10,7 @@
 
 use crate::prelude::*;
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeSet;
 use thiserror::Error;
 
 use crate::event::Event;
@@ -119,38 +119,4 @@ pub fn verify(
         }
     }
     Ok(log)
-}
-
-/// Answers "did the writer of `later` see `earlier`?" over one log.
-pub struct Ancestry<'a> {
-    parents: BTreeMap<EventHash, &'a [EventHash]>,
-}
-
-impl<'a> Ancestry<'a> {
-    /// Indexes `log`.
-    pub fn new(log: &'a [LoggedEvent]) -> Self {
-        Ancestry {
-            parents: log
-                .iter()
-                .map(|e| (e.hash, e.event.parents.as_slice()))
-                .collect(),
-        }
-    }
-
-    /// Whether `earlier` is a (transitive) parent of `later`.
-    pub fn saw(&self, later: &EventHash, earlier: &EventHash) -> bool {
-        let mut stack: Vec<EventHash> = vec![*later];
-        let mut seen = BTreeSet::new();
-        while let Some(h) = stack.pop() {
-            for p in self.parents.get(&h).copied().unwrap_or(&[]) {
-                if p == earlier {
-                    return true;
-                }
-                if seen.insert(*p) {
-                    stack.push(*p);
-                }
-            }
-        }
-        false
-    }
 }

@@ -10,6 +10,7 @@ use thiserror::Error;
 
 use crate::config::List;
 use crate::event::{EventKind, UnsubscribeScope, Via};
+use crate::fold::SubscriberState;
 use crate::slug::{FrequencyId, TopicId};
 use crate::time::Timestamp;
 
@@ -22,12 +23,16 @@ pub enum PreferencesError {
     /// A frequency the list does not offer.
     #[error("the list does not offer the frequency {0:?}")]
     UnknownFrequency(String),
+    /// A topic the person stopped: only a resubscribe brings it back.
+    #[error("the topic {0:?} was stopped; resubscribe to receive it again")]
+    StoppedTopic(String),
 }
 
 /// The event recording that the person now wants `topics` of `list` at
 /// `frequency`, paused until `paused_until`.
 pub fn preferences_event(
     list: &List,
+    state: &SubscriberState,
     topics: &[TopicId],
     frequency: Option<&FrequencyId>,
     paused_until: Option<Timestamp>,
@@ -37,6 +42,9 @@ pub fn preferences_event(
     }
     if let Some(f) = frequency.filter(|f| list.frequency(f).is_none()) {
         return Err(PreferencesError::UnknownFrequency(f.to_string()));
+    }
+    if let Some(t) = topics.iter().find(|t| state.topic_stopped(&list.id, t)) {
+        return Err(PreferencesError::StoppedTopic(t.to_string()));
     }
     if !list.topics.is_empty() && topics.is_empty() {
         return Ok(EventKind::Unsubscribed {
@@ -79,6 +87,7 @@ mod tests {
         let weekly = FrequencyId::parse("monthly").unwrap();
         let e = preferences_event(
             &list(),
+            &SubscriberState::default(),
             &[topic("tips"), topic("events"), topic("tips")],
             Some(&weekly),
             None,
@@ -97,19 +106,31 @@ mod tests {
 
     #[test]
     fn keeping_no_topic_is_leaving_the_list() {
-        let e = preferences_event(&list(), &[], None, None).unwrap();
+        let e = preferences_event(&list(), &SubscriberState::default(), &[], None, None).unwrap();
         assert!(e.is_withdrawal(), "{e:?}");
     }
 
     #[test]
     fn choices_the_list_does_not_offer_are_refused() {
         assert_eq!(
-            preferences_event(&list(), &[topic("nope")], None, None),
+            preferences_event(
+                &list(),
+                &SubscriberState::default(),
+                &[topic("nope")],
+                None,
+                None
+            ),
             Err(PreferencesError::UnknownTopic("nope".into()))
         );
         let daily = FrequencyId::parse("daily").unwrap();
         assert_eq!(
-            preferences_event(&list(), &[topic("tips")], Some(&daily), None),
+            preferences_event(
+                &list(),
+                &SubscriberState::default(),
+                &[topic("tips")],
+                Some(&daily),
+                None
+            ),
             Err(PreferencesError::UnknownFrequency("daily".into()))
         );
     }

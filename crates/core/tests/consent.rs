@@ -51,11 +51,35 @@ fn a_proper_record_becomes_evidence_with_the_exact_text_version() {
 }
 
 #[test]
-fn choosing_no_topic_means_every_topic_the_form_offers() {
+fn choosing_no_topic_where_the_form_offers_a_choice_is_an_error_never_all() {
     let c = config();
     let mut r = record(&c);
     r.topics.clear();
-    assert_eq!(r.check(&c, Method::Widget, None).unwrap().topics.len(), 3);
+    assert_eq!(
+        r.check(&c, Method::Widget, None),
+        Err(SubmissionError::NoTopicChosen)
+    );
+}
+
+#[test]
+fn a_form_with_one_topic_and_no_choice_signs_up_for_that_topic() {
+    let c = config();
+    let form = c
+        .forms
+        .iter()
+        .find(|f| f.topics.len() == 1)
+        .unwrap()
+        .clone();
+    let mut r = record(&c);
+    r.form = form.id.clone();
+    r.consent_text = form.consent.get(r.locale).to_string();
+    r.consent_version = form.consent_version(r.locale);
+    r.elapsed_ms = form.min_fill_ms;
+    r.topics.clear();
+    assert_eq!(
+        r.check(&c, Method::Widget, None).unwrap().topics,
+        form.topics
+    );
 }
 
 #[test]

@@ -56,6 +56,8 @@ pub struct Ctx<S: Store, N: Net> {
     counter: Cell<u32>,
     logs: RefCell<Vec<String>>,
     tasks: RefCell<Vec<Task>>,
+    /// Whether this request already saw (or wrote) a fresh pulse.
+    pulsed: Cell<bool>,
 }
 
 impl<S: Store, N: Net> Ctx<S, N> {
@@ -79,6 +81,7 @@ impl<S: Store, N: Net> Ctx<S, N> {
             counter: Cell::new(0),
             logs: RefCell::new(Vec::new()),
             tasks: RefCell::new(Vec::new()),
+            pulsed: Cell::new(false),
         }
     }
 
@@ -126,5 +129,11 @@ impl<S: Store, N: Net> Ctx<S, N> {
     /// The queued tasks, emptied.
     pub fn take_tasks(&self) -> Vec<Task> {
         self.tasks.take()
+    }
+
+    /// Whether the repair pulse was already checked in this request (a batch
+    /// of changes reads it once); marks it checked.
+    pub fn pulse_checked(&self) -> bool {
+        self.pulsed.replace(true)
     }
 }

@@ -114,16 +114,18 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         console_error!("misconfigured: the KV binding {KV_BINDING} is missing");
         return;
     };
-    match repair::sweep(&Kv(kv), repair::SWEEP_BUDGET).await {
+    let now = Timestamp(Date::now().as_millis());
+    match repair::sweep(&Kv(kv), now, repair::BUDGET).await {
+        Ok(s) if !s.looked => {}
         Ok(s) => console_log!(
-            "sweep: {} subscribers, {} snapshots rebuilt, {} failed, {} KV operations{}",
+            "repair: {} subscribers refolded, {} snapshots rewritten, {} failed, {} KV operations{}",
             s.subscribers,
             s.repaired,
             s.failed,
             s.operations,
             if s.complete { "" } else { "; more next time" }
         ),
-        Err(e) => console_error!("sweep failed: {e}"),
+        Err(e) => console_error!("repair failed: {e}"),
     }
 }
 

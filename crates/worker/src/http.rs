@@ -328,6 +328,7 @@ impl From<SubmissionError> for ApiError {
             SubmissionError::StaleText => "stale_consent_text",
             SubmissionError::Email(_) => "invalid_email",
             SubmissionError::UnknownTopic(_) => "unknown_topic",
+            SubmissionError::NoTopicChosen => "no_topic_chosen",
             SubmissionError::BadRecordId => "bad_record_id",
             SubmissionError::PageUrlTooLong => "invalid_request",
             SubmissionError::Automated => "automated",

@@ -28,9 +28,40 @@ pub fn consent_text(version: &ConsentVersion) -> String {
     format!("text/{version}")
 }
 
-/// `rl/confirm/{subscriber}/{date}`: confirmation mails sent that UTC day.
+/// `rl/confirm/{subscriber}/{date}`: confirmation mails accepted for
+/// delivery that UTC day.
 pub fn confirmations_sent(sid: &SubscriberId, now: Timestamp) -> String {
     format!("rl/confirm/{sid}/{}", now.date())
+}
+
+/// Prefix of every repair mark.
+pub const MARKS: &str = "mark/";
+
+/// `mark/{not before, ms, 13 digits}/{subscriber}/{change}`: refold this
+/// subscriber from its events once KV has settled (see `repair`). Sorted by
+/// time; one key per change (KV takes one write per key per second).
+pub fn mark(sid: &SubscriberId, not_before: Timestamp, change: &EventId) -> String {
+    format!(
+        "{MARKS}{:013}/{sid}/{}",
+        not_before.millis(),
+        change.as_str()
+    )
+}
+
+/// The time and subscriber of a mark key.
+pub fn parse_mark(key: &str) -> Option<(Timestamp, SubscriberId)> {
+    let mut parts = key.strip_prefix(MARKS)?.split('/');
+    let at = parts.next()?.parse().ok()?;
+    Some((Timestamp(at), SubscriberId::parse(parts.next()?)?))
+}
+
+/// `pulse`: the time of the latest change anywhere (refreshed every few
+/// minutes); the repair lists marks only while it is recent.
+pub const PULSE: &str = "pulse";
+
+/// `rl/try/{subscriber}/{date}`: confirmation deliveries attempted that day.
+pub fn confirmation_tries(sid: &SubscriberId, now: Timestamp) -> String {
+    format!("rl/try/{sid}/{}", now.date())
 }
 
 /// The subscriber id in an `ev/` or `snap/` key.
@@ -58,7 +89,10 @@ mod tests {
         assert!(k.starts_with(&events_of(&sid)));
         assert_eq!(subscriber_of(&k), Some(sid));
         assert_eq!(subscriber_of(&snapshot(&sid)), Some(sid));
-        assert_eq!(event_id_of(&k), Some(id));
+        assert_eq!(event_id_of(&k), Some(id.clone()));
+        let m = mark(&sid, Timestamp(1_234), &id);
+        assert_eq!(parse_mark(&m), Some((Timestamp(1_234), sid)));
+        assert!(mark(&sid, Timestamp(999), &id) < m, "marks sort by time");
         assert_eq!(
             confirmations_sent(&sid, Timestamp(0)),
             format!("rl/confirm/{sid}/1970-01-01")

@@ -33,6 +33,7 @@ pub mod secrets;
 pub mod signup;
 pub mod store;
 pub mod subscribers;
+pub mod texts;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;

@@ -1,30 +1,92 @@
-//! Keeping snapshots true to the events: retries after a failed snapshot
-//! write (run after the response, with backoff: KV allows about one write
-//! per second per key) and the scheduled sweep that rebuilds any snapshot
-//! the retries could not.
+//! Keeping snapshots true to the events, within minutes, whatever KV's
+//! eventual consistency does.
 //!
-//! The sweep lists every `ev/` key (one list operation per 1,000 events)
-//! and every `snap/` key with its metadata (the number of events it was
-//! folded from; one list per 1,000 subscribers), and rebuilds each snapshot
-//! whose count differs from its events' or that is missing: about four
-//! operations per repair (read the snapshot, list the events, one bulk read
-//! of those the snapshot lacks, write). It stops before `budget` operations.
+//! KV is last-write-wins per key and a read elsewhere may be up to about
+//! 60 s old, so a writer that read a stale snapshot can write it back
+//! without a change made meanwhile (a withdrawal, say). Every change
+//! therefore first writes a **mark** `mark/{not before}/{sid}` with
+//! `not before` = now + [`SETTLE_MS`]: by then KV shows every event of the
+//! writer (and of any writer it raced) to a listing. The cron (every
+//! minute) lists the marks that are due, refolds each subscriber from its
+//! events ([`rebuild`]), and deletes the marks. Bound: a withdrawal
+//! answered 2xx at `t` is honoured by `/v1/check` everywhere by about
+//! `t + 60 s (stale writers) + 75 s (settle) + 60 s (cron) + 60 s (KV)`,
+//! under five minutes (ARCHITECTURE.md).
+//!
+//! So that an idle Worker costs no KV list operations (the free plan allows
+//! 1,000 a day), a change also refreshes the `pulse` key when it is older
+//! than [`PULSE_REFRESH_MS`], and the cron lists marks only while the pulse
+//! is younger than [`PULSE_WINDOW_MS`].
+//!
+//! Retries after a failed snapshot write run after the response, with
+//! backoff (KV allows about one write per second per key).
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::future::Future;
 
-use doi_core::SubscriberId;
+use doi_core::time::SECOND;
+use doi_core::{SubscriberId, Timestamp};
 
-use crate::ctx::Task;
+use crate::ctx::{Ctx, Net, Task};
+use crate::http::ApiError;
 use crate::keys;
-use crate::store::{Store, StoreError, MAX_LIST};
+use crate::store::{PutOptions, Store, StoreError, MAX_LIST};
 use crate::subscribers::rebuild;
+
+/// How long after a change its subscriber is refolded: KV's 60 s, plus
+/// time for the request (and any it raced) to finish writing.
+pub const SETTLE_MS: u64 = 75 * SECOND;
+/// A mark nobody processed is dropped by KV after this (a week).
+pub const MARK_TTL_SECS: u64 = 7 * 24 * 3600;
+/// The pulse is rewritten when it is older than this.
+pub const PULSE_REFRESH_MS: u64 = 300 * SECOND;
+/// The cron lists marks while the pulse is younger than this.
+pub const PULSE_WINDOW_MS: u64 = 900 * SECOND;
 
 /// Waits before each retry of a snapshot write, in milliseconds.
 pub const BACKOFF_MS: [u64; 3] = [1_000, 2_000, 4_000];
 
-/// KV operations one sweep may use (a Worker may do 1,000 per invocation).
-pub const SWEEP_BUDGET: usize = 900;
+/// KV operations one run may use (a Worker may do 1,000 per invocation).
+pub const BUDGET: usize = 900;
+
+/// Writes the repair mark for a change to `sid` (and refreshes the pulse
+/// when it is old). Fails the request when it cannot be written: a change
+/// that might be lost to a stale writer must not be claimed.
+pub async fn mark<S: Store, N: Net>(ctx: &Ctx<S, N>, sid: &SubscriberId) -> Result<(), ApiError> {
+    let key = keys::mark(sid, ctx.now.plus(SETTLE_MS), &ctx.fresh_id());
+    let options = PutOptions {
+        ttl_secs: Some(MARK_TTL_SECS),
+        metadata: None,
+    };
+    let marked = ctx.store.put(&key, "", options).await;
+    if let Err(e) = marked {
+        ctx.log(format!(
+            "repair mark write failed for subscriber {sid}: {e}"
+        ));
+        return Err(ApiError::StorageUnavailable);
+    }
+    if ctx.pulse_checked() {
+        return Ok(());
+    }
+    let pulse = ctx.store.get(keys::PULSE).await.ok().flatten();
+    let fresh = pulse
+        .and_then(|p| p.trim().parse::<u64>().ok())
+        .is_some_and(|p| p + PULSE_REFRESH_MS > ctx.now.millis());
+    if !fresh {
+        // A failed pulse write means another request just wrote it (KV takes
+        // one write per key per second) or KV is failing, which the mark's
+        // own write already ruled out: never fail the change for it.
+        let now = ctx.now.millis().to_string();
+        if let Err(e) = ctx
+            .store
+            .put(keys::PULSE, &now, PutOptions::default())
+            .await
+        {
+            ctx.log(format!("pulse write failed: {e}"));
+        }
+    }
+    Ok(())
+}
 
 /// Runs a background task; returns the lines to log.
 pub async fn run<S, F>(store: &S, task: Task, sleep: impl Fn(u64) -> F) -> Vec<String>
@@ -44,99 +106,93 @@ where
                 }
             }
             vec![format!(
-                "snapshot of subscriber {sid} still stale after {} retries; the cron will rebuild it",
+                "snapshot of subscriber {sid} still stale after {} retries; its repair mark will rebuild it",
                 BACKOFF_MS.len()
             )]
         }
     }
 }
 
-/// What a sweep did.
+/// What a run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sweep {
-    /// Subscribers with events.
+    /// Whether the pulse said there was anything to look at.
+    pub looked: bool,
+    /// Subscribers refolded.
     pub subscribers: usize,
-    /// Snapshots rebuilt.
+    /// Snapshots rewritten.
     pub repaired: usize,
-    /// Rebuilds that failed (tried again next time).
+    /// Refolds that failed (their marks stay for the next run).
     pub failed: usize,
     /// KV operations used (approximately, as KV bills them).
     pub operations: usize,
-    /// Whether every stale snapshot was handled within the budget.
+    /// Whether every due mark was handled within the budget.
     pub complete: bool,
 }
 
-/// Rebuilds every snapshot that does not match its events.
-pub async fn sweep<S: Store>(store: &S, budget: usize) -> Result<Sweep, StoreError> {
+/// Refolds every subscriber whose mark is due at `now`, then deletes the
+/// marks. Stops before `budget` operations; what is left stays due.
+pub async fn sweep<S: Store>(
+    store: &S,
+    now: Timestamp,
+    budget: usize,
+) -> Result<Sweep, StoreError> {
     let mut s = Sweep {
         complete: true,
+        operations: 1,
         ..Sweep::default()
     };
-    let mut events: BTreeMap<SubscriberId, usize> = BTreeMap::new();
+    let pulse = store.get(keys::PULSE).await?;
+    let active = pulse
+        .and_then(|p| p.trim().parse::<u64>().ok())
+        .is_some_and(|p| p + PULSE_WINDOW_MS > now.millis());
+    if !active {
+        return Ok(s);
+    }
+    s.looked = true;
+    let mut due: Vec<(String, SubscriberId)> = Vec::new();
     let mut cursor: Option<String> = None;
-    loop {
-        let page = store
-            .list(keys::EVENTS, cursor.as_deref(), MAX_LIST)
-            .await?;
+    'listing: loop {
+        let page = store.list(keys::MARKS, cursor.as_deref(), MAX_LIST).await?;
         s.operations += 1;
-        for k in &page.keys {
-            if let Some(sid) = keys::subscriber_of(&k.name) {
-                *events.entry(sid).or_default() += 1;
+        for k in page.keys {
+            match keys::parse_mark(&k.name) {
+                Some((at, _)) if at > now => break 'listing,
+                Some((_, sid)) => due.push((k.name, sid)),
+                None => due.push((k.name, SubscriberId([0; 16]))),
             }
         }
         match page.cursor {
-            Some(c) if s.operations < budget => cursor = Some(c),
+            Some(c) if s.operations < budget / 2 => cursor = Some(c),
             Some(_) => {
-                return Ok(Sweep {
-                    complete: false,
-                    ..s
-                })
+                s.complete = false;
+                break;
             }
             None => break,
         }
     }
-    let mut folded: BTreeMap<SubscriberId, usize> = BTreeMap::new();
-    cursor = None;
-    loop {
-        let page = store
-            .list(keys::SNAPSHOTS, cursor.as_deref(), MAX_LIST)
-            .await?;
-        s.operations += 1;
-        for k in &page.keys {
-            let n = k
-                .metadata
-                .as_ref()
-                .and_then(|m| m.get("n"))
-                .and_then(|n| n.as_u64());
-            if let (Some(sid), Some(n)) = (keys::subscriber_of(&k.name), n) {
-                folded.insert(sid, n as usize);
-            }
-        }
-        match page.cursor {
-            Some(c) if s.operations < budget => cursor = Some(c),
-            Some(_) => {
-                return Ok(Sweep {
-                    complete: false,
-                    ..s
-                })
-            }
-            None => break,
-        }
-    }
-    s.subscribers = events.len();
-    for (sid, n) in events {
-        if folded.get(&sid) == Some(&n) {
-            continue;
-        }
-        if s.operations + 4 > budget {
+    let mut done: BTreeSet<SubscriberId> = BTreeSet::new();
+    for (key, sid) in due {
+        // A refold: snapshot, listing, bulk reads, write; then the delete.
+        if s.operations + 6 > budget {
             s.complete = false;
             break;
         }
-        s.operations += 4;
-        match rebuild(store, sid).await {
-            Ok(()) => s.repaired += 1,
-            Err(_) => s.failed += 1,
+        if sid != SubscriberId([0; 16]) && done.insert(sid) {
+            s.subscribers += 1;
+            s.operations += 4;
+            match rebuild(store, sid).await {
+                Ok(true) => s.repaired += 1,
+                Ok(false) => {}
+                Err(_) => {
+                    s.failed += 1;
+                    done.remove(&sid);
+                    continue;
+                }
+            }
         }
+        s.operations += 1;
+        store.delete(&key).await?;
     }
     Ok(s)
 }

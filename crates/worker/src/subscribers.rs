@@ -3,27 +3,51 @@
 //!
 //! The truth is the events: each is written once, to its own key
 //! (`ev/{sid}/{event}`), before anything reports it as done. The snapshot
-//! (`snap/{sid}`) holds the address, the folded state and a copy of the
-//! sealed events; it is what batch reads (`/v1/check`, export) use and it is
-//! always rebuildable from the events. The address a signup brings is also
-//! put in its event's KV metadata (`{"a": address}`: a value, never a key,
-//! and outside the hashed bytes), so it is durable with the event even if
-//! every snapshot write fails. A failed snapshot write is retried after the
-//! response and repaired by the cron; it never fails a request whose event
-//! was written.
+//! (`snap/{sid}`) holds the address, the folded state (with its heads), the
+//! ids of the events folded in the last few minutes and a digest of every id
+//! folded — never copies of the events, so its size does not grow with the
+//! log. A change is applied to the snapshot's state without reading the log
+//! ([`doi_core::SubscriberState::extend`]); a reader that needs the whole
+//! truth (a grant, the repair) lists `ev/{sid}/` and refolds only when the
+//! listing names an event the digest does not cover.
+//!
+//! Every change first writes a repair mark (see [`crate::repair`]): KV is
+//! eventually consistent, so a writer elsewhere that read a stale snapshot
+//! may write it back without this change; the mark makes the repair refold
+//! this subscriber from the events once KV has settled.
+//!
+//! The address a signup brings is also put in its event's KV metadata
+//! (`{"a": address}`: a value, never a key, outside the hashed bytes), so it
+//! is as durable as the consent even if every snapshot write fails.
 
 use std::collections::BTreeSet;
 
-use doi_core::ledger::{heads, open, seal};
+use doi_core::ledger::{open, seal};
+use doi_core::time::SECOND;
 use doi_core::{
-    fold, Email, Event, EventId, EventKind, LoggedEvent, SubscriberId, SubscriberState,
+    fold, Email, Event, EventId, EventKind, LoggedEvent, SubscriberId, SubscriberState, Timestamp,
 };
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::ctx::{Ctx, Net, Task};
 use crate::http::ApiError;
 use crate::keys;
+use crate::repair;
 use crate::store::{list_all, PutOptions, Store, StoreError};
+
+/// How long an event's id stays in the snapshot's `recent` list: far longer
+/// than KV takes to show a new key in a listing (about 60 s).
+pub const RECENT_MS: u64 = 300 * SECOND;
+
+/// An event folded in the last [`RECENT_MS`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recent {
+    /// Its id.
+    pub id: EventId,
+    /// Its time.
+    pub at: Timestamp,
+}
 
 /// What `snap/{sid}` holds.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -31,47 +55,73 @@ pub struct Snapshot {
     /// The normalised address, until erasure.
     #[serde(default)]
     pub email: Option<Email>,
-    /// The folded state.
+    /// The folded state (with the heads a new event names as parents).
     #[serde(default)]
     pub state: SubscriberState,
-    /// The sealed events the state was folded from, as stored.
+    /// Events folded recently, which a listing may not show yet.
     #[serde(default)]
-    pub log: Vec<String>,
+    pub recent: Vec<Recent>,
+    /// XOR of a hash of every event id folded (hex): tells whether a
+    /// listing names exactly the events the state covers.
+    #[serde(default)]
+    pub digest: String,
 }
 
 impl Snapshot {
     /// Reads a stored snapshot; an unreadable one counts as absent (the
-    /// events are the truth and the cron rewrites it).
+    /// events are the truth and the repair rewrites it).
     pub fn parse(text: &str) -> Option<Snapshot> {
         serde_json::from_str(text).ok()
     }
 
-    /// The metadata stored beside it: the number of events, so the cron can
-    /// spot a stale snapshot from a listing alone.
+    /// The metadata stored beside it: the number of events folded.
     pub fn metadata(&self) -> serde_json::Value {
-        serde_json::json!({ "n": self.log.len() })
+        serde_json::json!({ "n": self.state.events })
     }
 }
 
-/// A subscriber's log as read before a change.
+/// A subscriber as read before a change.
 #[derive(Debug, Clone)]
 pub struct Subscriber {
     /// Whose.
     pub sid: SubscriberId,
     /// The address, if known.
     pub email: Option<Email>,
-    /// The sealed events, as stored.
-    pub raw: Vec<String>,
-    /// The events.
-    pub log: Vec<LoggedEvent>,
-    /// Their fold.
+    /// The folded state.
     pub state: SubscriberState,
+    /// Events folded recently.
+    pub recent: Vec<Recent>,
+    /// Digest of every event id folded.
+    pub digest: u64,
 }
 
 impl Subscriber {
     /// Whether any event was ever recorded.
     pub fn exists(&self) -> bool {
-        !self.log.is_empty()
+        self.state.events > 0
+    }
+
+    fn from_snapshot(sid: SubscriberId, snapshot: Snapshot) -> Subscriber {
+        Subscriber {
+            sid,
+            email: snapshot.email,
+            state: snapshot.state,
+            recent: snapshot.recent,
+            digest: u64::from_str_radix(&snapshot.digest, 16).unwrap_or(0),
+        }
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            email: if self.state.erased {
+                None
+            } else {
+                self.email.clone()
+            },
+            state: self.state.clone(),
+            recent: self.recent.clone(),
+            digest: format!("{:016x}", self.digest),
+        }
     }
 }
 
@@ -82,6 +132,14 @@ pub enum Address {
     Keep,
     /// Store this one (a signup brings it).
     Set(Email),
+}
+
+/// The part of the digest one event id contributes.
+fn id_digest(id: &EventId) -> u64 {
+    let h = Sha256::digest(id.as_str().as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&h[..8]);
+    u64::from_le_bytes(b)
 }
 
 /// Reads the snapshot alone (one KV read): enough to show a page.
@@ -96,64 +154,164 @@ pub async fn read_snapshot<S: Store>(
         .and_then(Snapshot::parse))
 }
 
-/// Reads the whole log: the snapshot, the `ev/` listing, and any event the
-/// snapshot does not already hold. Costs 1 read + 1 list (+ 1 bulk read
-/// when the snapshot lacks some events, usually not).
-pub async fn load<S: Store>(store: &S, sid: SubscriberId) -> Result<Subscriber, StoreError> {
-    let snapshot = read_snapshot(store, &sid).await?.unwrap_or_default();
-    let mut sub = from_snapshot(sid, Some(snapshot));
-    catch_up(store, &mut sub).await?;
-    Ok(sub)
+/// The snapshots of several subscribers (bulk reads).
+pub async fn read_snapshots<S: Store>(
+    store: &S,
+    sids: &[SubscriberId],
+) -> Result<Vec<Option<Snapshot>>, StoreError> {
+    let wanted: Vec<String> = sids.iter().map(keys::snapshot).collect();
+    Ok(store
+        .get_many(&wanted)
+        .await?
+        .into_iter()
+        .map(|v| v.as_deref().and_then(Snapshot::parse))
+        .collect())
 }
 
-/// Adds the events listed under `ev/{sid}/` that `sub` does not hold yet
-/// (one list, plus one bulk read when some are missing) and refolds.
-async fn catch_up<S: Store>(store: &S, sub: &mut Subscriber) -> Result<(), StoreError> {
-    let listed = list_all(store, &keys::events_of(&sub.sid)).await?;
+/// A subscriber as their snapshot knows them, without listing: what a
+/// withdrawal writes on top of (it must not wait on anything that grows
+/// with the log) and what batch calls use.
+pub fn from_snapshot(sid: SubscriberId, snapshot: Option<Snapshot>) -> Subscriber {
+    Subscriber::from_snapshot(sid, snapshot.unwrap_or_default())
+}
+
+/// What a withdrawal writes on top of: the snapshot alone (one read, however
+/// long the log), or, when there is none yet, the whole truth ([`load`]).
+pub async fn for_withdrawal<S: Store>(
+    store: &S,
+    sid: SubscriberId,
+) -> Result<Subscriber, StoreError> {
+    match read_snapshot(store, &sid).await? {
+        Some(snapshot) => Ok(Subscriber::from_snapshot(sid, snapshot)),
+        None => load(store, sid).await,
+    }
+}
+
+/// Reads the whole truth: the snapshot and the `ev/{sid}/` listing. When the
+/// listing names exactly what the snapshot folded, that is it (1 read + 1
+/// list per 1,000 events); otherwise every event is read (one bulk read per
+/// 100) and folded again.
+pub async fn load<S: Store>(store: &S, sid: SubscriberId) -> Result<Subscriber, StoreError> {
+    let snapshot = read_snapshot(store, &sid).await?;
+    let mut sub = from_snapshot(sid, snapshot);
+    let listed = list_all(store, &keys::events_of(&sid)).await?;
     let recovered = listed.iter().rev().find_map(|k| {
         let address = k.metadata.as_ref()?.get(ADDRESS)?.as_str()?;
         Email::parse(address).ok()
     });
-    let known: BTreeSet<EventId> = sub.log.iter().map(|e| e.event.id.clone()).collect();
-    let missing: Vec<String> = listed
+    let mut ids: BTreeSet<EventId> = listed
         .iter()
-        .filter(|k| keys::event_id_of(&k.name).is_none_or(|id| !known.contains(&id)))
-        .map(|k| k.name.clone())
+        .filter_map(|k| keys::event_id_of(&k.name))
         .collect();
-    if !missing.is_empty() {
-        for text in store.get_many(&missing).await?.into_iter().flatten() {
-            push(sub, text);
-        }
-        sub.state = fold(&sub.log);
+    ids.extend(sub.recent.iter().map(|r| r.id.clone()));
+    let digest = ids.iter().fold(0, |d, id| d ^ id_digest(id));
+    if digest != sub.digest || (sub.state.events == 0 && !ids.is_empty()) {
+        refold(store, &mut sub, &ids).await?;
     }
     // The snapshot lost the address (all its writes failed): take it from
-    // the signup event's metadata. Never after an erasure: a listing may
-    // still show deleted events for a while.
+    // the signup event's metadata. Never after an erasure.
     if sub.email.is_none() && !sub.state.erased {
         sub.email = recovered;
     }
+    Ok(sub)
+}
+
+/// Every stored event of `sid`, oldest first, with its bytes exactly as
+/// stored (a listing, then one bulk read per 100 events). Unreadable or
+/// foreign entries are left out.
+pub async fn read_log<S: Store>(
+    store: &S,
+    sid: &SubscriberId,
+) -> Result<Vec<(LoggedEvent, String)>, StoreError> {
+    let names: Vec<String> = list_all(store, &keys::events_of(sid))
+        .await?
+        .into_iter()
+        .map(|k| k.name)
+        .collect();
+    read_events(store, sid, &names).await
+}
+
+async fn read_events<S: Store>(
+    store: &S,
+    sid: &SubscriberId,
+    names: &[String],
+) -> Result<Vec<(LoggedEvent, String)>, StoreError> {
+    let mut log = Vec::with_capacity(names.len());
+    for chunk in names.chunks(100) {
+        for text in store.get_many(chunk).await?.into_iter().flatten() {
+            if let Ok(e) = open(text.as_bytes()) {
+                if e.event.subscriber == *sid {
+                    log.push((e, text));
+                }
+            }
+        }
+    }
+    log.sort_by(|(a, _), (b, _)| (a.event.at, &a.event.id).cmp(&(b.event.at, &b.event.id)));
+    Ok(log)
+}
+
+/// Reads the events `ids` and folds them. After an erasure only the
+/// erasure and what was written on top of it count: anything older that a
+/// listing still showed is left for [`erase_leftovers`].
+async fn refold<S: Store>(
+    store: &S,
+    sub: &mut Subscriber,
+    ids: &BTreeSet<EventId>,
+) -> Result<(), StoreError> {
+    let names: Vec<String> = ids.iter().map(|id| keys::event(&sub.sid, id)).collect();
+    let log = read_events(store, &sub.sid, &names).await?;
+    let log = since_erasure(log.into_iter().map(|(e, _)| e).collect());
+    sub.digest = log.iter().fold(0, |d, e| d ^ id_digest(&e.event.id));
+    sub.recent = Vec::new();
+    sub.state = fold(&log);
+    let newest = sub.state.updated.unwrap_or(Timestamp(0));
+    sub.recent = log
+        .iter()
+        .filter(|e| e.event.at.millis() + RECENT_MS >= newest.millis())
+        .map(|e| Recent {
+            id: e.event.id.clone(),
+            at: e.event.at,
+        })
+        .collect();
+    if sub.state.erased {
+        sub.email = None;
+    }
     Ok(())
+}
+
+/// The events at or after the latest erasure (an erasure starts a new log:
+/// it has no parents), or the whole log when there is none.
+pub fn since_erasure(log: Vec<LoggedEvent>) -> Vec<LoggedEvent> {
+    let Some(root) = log
+        .iter()
+        .filter(|e| matches!(e.event.kind, EventKind::Erased))
+        .max_by_key(|e| (e.event.at, e.hash))
+        .map(|e| e.hash)
+    else {
+        return log;
+    };
+    let mut keep: BTreeSet<_> = BTreeSet::from([root]);
+    // Parents come before children in time; a few passes settle any order.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for e in &log {
+            if !keep.contains(&e.hash) && e.event.parents.iter().any(|p| keep.contains(p)) {
+                keep.insert(e.hash);
+                changed = true;
+            }
+        }
+    }
+    log.into_iter().filter(|e| keep.contains(&e.hash)).collect()
 }
 
 /// The metadata field of an event key that holds the signup's address.
 const ADDRESS: &str = "a";
 
-/// Adds one sealed event to `sub` unless unreadable, foreign or known.
-fn push(sub: &mut Subscriber, text: String) {
-    if let Ok(e) = open(text.as_bytes()) {
-        let known = sub.log.iter().any(|l| l.event.id == e.event.id);
-        if e.event.subscriber == sub.sid && !known {
-            sub.log.push(e);
-            sub.raw.push(text);
-        }
-    }
-}
-
-/// Writes event `id` with `kind` after everything in `sub`, then the new
-/// snapshot. Returns the new state. The event write failing is a 503; the
-/// snapshot write failing only queues a rebuild. After the snapshot is
-/// written the log is listed again (one more list operation), so a request
-/// racing this one cannot have its event hidden by our snapshot.
+/// Writes event `id` with `kind` on top of `sub`'s heads, then the new
+/// snapshot, and returns the new state. First a repair mark: a failed mark
+/// or event write is a 503 and nothing is claimed; a failed snapshot write
+/// only queues a rebuild (the event is safe).
 pub async fn append<S: Store, N: Net>(
     ctx: &Ctx<S, N>,
     sub: &Subscriber,
@@ -161,39 +319,16 @@ pub async fn append<S: Store, N: Net>(
     kind: EventKind,
     address: Address,
 ) -> Result<SubscriberState, ApiError> {
-    write(ctx, sub, id, kind, address, true).await
-}
-
-/// [`append`] without listing again, for batch calls (import,
-/// suppressions) that cannot afford a list per address; a raced snapshot
-/// is then left for the retries and the cron.
-pub async fn append_batched<S: Store, N: Net>(
-    ctx: &Ctx<S, N>,
-    sub: &Subscriber,
-    id: EventId,
-    kind: EventKind,
-    address: Address,
-) -> Result<SubscriberState, ApiError> {
-    write(ctx, sub, id, kind, address, false).await
-}
-
-async fn write<S: Store, N: Net>(
-    ctx: &Ctx<S, N>,
-    sub: &Subscriber,
-    id: EventId,
-    kind: EventKind,
-    address: Address,
-    recheck: bool,
-) -> Result<SubscriberState, ApiError> {
     let event = Event {
         id: id.clone(),
         at: ctx.now,
         subscriber: sub.sid,
-        parents: heads(&sub.log),
+        parents: sub.state.heads.clone(),
         kind,
     };
     let (hash, bytes) = seal(&event);
     let text = String::from_utf8(bytes).map_err(|_| ApiError::StorageUnavailable)?;
+    repair::mark(ctx, &sub.sid).await?;
     let options = PutOptions {
         ttl_secs: None,
         metadata: match &address {
@@ -213,55 +348,25 @@ async fn write<S: Store, N: Net>(
         return Err(ApiError::StorageUnavailable);
     }
     let mut after = sub.clone();
-    after.log.push(LoggedEvent { hash, event });
-    after.raw.push(text);
-    let email = match address {
-        Address::Set(e) => Some(e),
-        Address::Keep => sub.email.clone(),
-    };
-    // Another request may have written an event for this subscriber since
-    // we read the log (a one-click racing a preference save) and its
-    // snapshot before ours. So list the log again *after* writing: a writer
-    // whose last snapshot write is followed by a listing with nothing new
-    // wrote every event, whichever request writes last (tests/races.rs).
-    // Something new: fold it in and write again; a few rounds, then the
-    // retries after the response take over.
-    for round in 1.. {
-        let snapshot = Snapshot {
-            email: email.clone(),
-            state: fold(&after.log),
-            log: after.raw.clone(),
-        };
-        if !write_snapshot(ctx, &sub.sid, &snapshot).await || !recheck {
-            break;
-        }
-        let known = after.log.len();
-        if let Err(e) = catch_up(&ctx.store, &mut after).await {
-            ctx.log(format!(
-                "re-reading the log of subscriber {} failed: {e}",
-                sub.sid
-            ));
-            ctx.defer(Task::RebuildSnapshot(sub.sid));
-            break;
-        }
-        if after.log.len() == known {
-            break;
-        }
-        if round == SNAPSHOT_ROUNDS {
-            ctx.defer(Task::RebuildSnapshot(sub.sid));
-            break;
-        }
+    if let Address::Set(e) = address {
+        after.email = Some(e);
     }
-    Ok(fold(&after.log))
+    after.state.extend(hash, &event);
+    after.digest ^= id_digest(&id);
+    after
+        .recent
+        .retain(|r| r.at.millis() + RECENT_MS >= ctx.now.millis());
+    after.recent.push(Recent { id, at: ctx.now });
+    write_snapshot(ctx, &after).await;
+    Ok(after.state)
 }
 
-/// Snapshot writes one change may make while racing others.
-const SNAPSHOT_ROUNDS: usize = 3;
-
-/// Erases a subscriber: writes an `Erased` event that starts a new log,
-/// deletes every older event (they hold evidence: page, browser), and
-/// writes a snapshot without the address. The subscriber id stays, so the
-/// address stays suppressed. Any failure is a 503 and a retry finishes it.
+/// Erases a subscriber: an `Erased` event that starts a new log, a snapshot
+/// without the address, then every older event deleted (they hold evidence:
+/// page, browser, the address in metadata). A listing may not show events
+/// written in the last minute: the repair mark makes the repair delete
+/// those too ([`erase_leftovers`]). The id stays, so the address stays
+/// suppressed. Any failure is a 503 and a retry finishes it.
 pub async fn erase<S: Store, N: Net>(
     ctx: &Ctx<S, N>,
     sub: &Subscriber,
@@ -276,35 +381,32 @@ pub async fn erase<S: Store, N: Net>(
     };
     let (hash, bytes) = seal(&event);
     let text = String::from_utf8(bytes).map_err(|_| ApiError::StorageUnavailable)?;
+    repair::mark(ctx, &sub.sid).await?;
     ctx.store
         .put(&keys::event(&sub.sid, &id), &text, PutOptions::default())
         .await?;
-    let log = vec![LoggedEvent { hash, event }];
-    let state = fold(&log);
-    let snapshot = Snapshot {
+    let erased = Subscriber {
+        sid: sub.sid,
         email: None,
-        state: state.clone(),
-        log: vec![text],
+        state: fold(&[LoggedEvent { hash, event }]),
+        recent: vec![Recent {
+            id: id.clone(),
+            at: ctx.now,
+        }],
+        digest: id_digest(&id),
     };
     // The address must go now, not eventually: this write is not optional.
-    put_snapshot(&ctx.store, &sub.sid, &snapshot).await?;
-    for old in list_all(&ctx.store, &keys::events_of(&sub.sid)).await? {
-        if keys::event_id_of(&old.name).as_ref() != Some(&id) {
-            ctx.store.delete(&old.name).await?;
-        }
-    }
-    Ok(state)
+    put_snapshot(&ctx.store, &erased).await?;
+    erase_leftovers(&ctx.store, &sub.sid, &BTreeSet::from([id])).await?;
+    Ok(erased.state)
 }
 
-async fn put_snapshot<S: Store>(
-    store: &S,
-    sid: &SubscriberId,
-    snapshot: &Snapshot,
-) -> Result<(), StoreError> {
-    let text = serde_json::to_string(snapshot).map_err(|e| StoreError(e.to_string()))?;
+async fn put_snapshot<S: Store>(store: &S, sub: &Subscriber) -> Result<(), StoreError> {
+    let snapshot = sub.snapshot();
+    let text = serde_json::to_string(&snapshot).map_err(|e| StoreError(e.to_string()))?;
     store
         .put(
-            &keys::snapshot(sid),
+            &keys::snapshot(&sub.sid),
             &text,
             PutOptions {
                 ttl_secs: None,
@@ -314,66 +416,74 @@ async fn put_snapshot<S: Store>(
         .await
 }
 
-/// Writes the snapshot; `false` (and a rebuild queued) if that failed.
-async fn write_snapshot<S: Store, N: Net>(
-    ctx: &Ctx<S, N>,
-    sid: &SubscriberId,
-    snapshot: &Snapshot,
-) -> bool {
-    if let Err(e) = put_snapshot(&ctx.store, sid, snapshot).await {
+/// Writes the snapshot; on failure queues a rebuild after the response.
+async fn write_snapshot<S: Store, N: Net>(ctx: &Ctx<S, N>, sub: &Subscriber) {
+    if let Err(e) = put_snapshot(&ctx.store, sub).await {
         ctx.log(format!(
-            "snapshot write failed for subscriber {sid} ({e}); retrying after the response"
+            "snapshot write failed for subscriber {} ({e}); retrying after the response",
+            sub.sid
         ));
-        ctx.defer(Task::RebuildSnapshot(*sid));
-        return false;
+        ctx.defer(Task::RebuildSnapshot(sub.sid));
     }
-    true
 }
 
-/// Rebuilds `snap/{sid}` from the events (keeping the stored address).
-pub async fn rebuild<S: Store>(store: &S, sid: SubscriberId) -> Result<(), StoreError> {
+/// Rebuilds `snap/{sid}` from the events (keeping the stored address) when
+/// it does not cover exactly the stored events; deletes what an erasure
+/// left behind. Returns whether anything was written.
+pub async fn rebuild<S: Store>(store: &S, sid: SubscriberId) -> Result<bool, StoreError> {
+    let stored = read_snapshot(store, &sid).await?;
+    let before = stored.as_ref().map(|s| s.digest.clone());
     let sub = load(store, sid).await?;
     if !sub.exists() {
-        return Ok(());
+        return Ok(false);
     }
-    let snapshot = Snapshot {
-        email: sub.email,
-        state: sub.state,
-        log: sub.raw,
-    };
-    put_snapshot(store, &sid, &snapshot).await
+    if sub.state.erased {
+        if let Some(keep) = since_latest_erasure(store, &sid).await? {
+            erase_leftovers(store, &sid, &keep).await?;
+        }
+    }
+    let now = sub.snapshot();
+    let same = before.as_deref() == Some(now.digest.as_str())
+        && stored.is_some_and(|s| s.email == now.email && s.state == now.state);
+    if same {
+        return Ok(false);
+    }
+    put_snapshot(store, &sub).await?;
+    Ok(true)
 }
 
-/// A subscriber as their snapshot knows them, without listing `ev/`: for
-/// batch writes (import, suppressions), where a list per address would
-/// exceed a Worker's KV operations. A stale snapshot only means the new
-/// event forks the log, which the fold joins; the cron rebuilds the snapshot.
-pub fn from_snapshot(sid: SubscriberId, snapshot: Option<Snapshot>) -> Subscriber {
-    let snapshot = snapshot.unwrap_or_default();
-    let mut sub = Subscriber {
-        sid,
-        email: snapshot.email,
-        raw: Vec::new(),
-        log: Vec::new(),
-        state: SubscriberState::default(),
-    };
-    for text in snapshot.log {
-        push(&mut sub, text);
-    }
-    sub.state = fold(&sub.log);
-    sub
-}
-
-/// The snapshots of several subscribers (bulk reads).
-pub async fn read_snapshots<S: Store>(
+/// The ids of the latest erasure and everything written on top of it.
+async fn since_latest_erasure<S: Store>(
     store: &S,
-    sids: &[SubscriberId],
-) -> Result<Vec<Option<Snapshot>>, StoreError> {
-    let wanted: Vec<String> = sids.iter().map(keys::snapshot).collect();
-    Ok(store
-        .get_many(&wanted)
+    sid: &SubscriberId,
+) -> Result<Option<BTreeSet<EventId>>, StoreError> {
+    let log: Vec<LoggedEvent> = read_log(store, sid)
         .await?
         .into_iter()
-        .map(|v| v.as_deref().and_then(Snapshot::parse))
-        .collect())
+        .map(|(e, _)| e)
+        .collect();
+    if !log
+        .iter()
+        .any(|e| matches!(e.event.kind, EventKind::Erased))
+    {
+        return Ok(None);
+    }
+    Ok(Some(
+        since_erasure(log).into_iter().map(|e| e.event.id).collect(),
+    ))
+}
+
+/// Deletes every listed event of an erased subscriber but `keep` (the
+/// erasure and what was written on top of it).
+async fn erase_leftovers<S: Store>(
+    store: &S,
+    sid: &SubscriberId,
+    keep: &BTreeSet<EventId>,
+) -> Result<(), StoreError> {
+    for old in list_all(store, &keys::events_of(sid)).await? {
+        if keys::event_id_of(&old.name).is_none_or(|id| !keep.contains(&id)) {
+            store.delete(&old.name).await?;
+        }
+    }
+    Ok(())
 }

@@ -26,8 +26,7 @@ pub const MAX_BATCH: usize = 500;
 /// so the widget can read them; which form accepts what is checked later).
 pub fn allowed_origin<'a>(config: &Config, req: &'a Request) -> Option<&'a str> {
     let origin = req.header("origin")?;
-    let own = origin == req.origin;
-    (own || config.forms.iter().any(|f| f.allows_origin(origin))).then_some(origin)
+    doi_core::origin::may_read(config, origin, &req.origin).then_some(origin)
 }
 
 /// Adds CORS headers for the widget routes.
@@ -82,9 +81,13 @@ pub fn subscriber_from_path<S: Store, N: Net>(
 }
 
 /// KV writes one batch call may make: a Worker may do 1,000 KV operations
-/// per invocation, and each recorded address costs two writes (event and
-/// snapshot) plus a share of the bulk reads.
+/// per invocation, and each recorded address costs [`WRITES_PER_CHANGE`]
+/// writes plus a share of the bulk reads.
 pub const WRITES_PER_CALL: usize = 900;
+
+/// KV writes one recorded change costs: its repair mark, the event and the
+/// snapshot.
+pub const WRITES_PER_CHANGE: usize = 3;
 
 /// An item of a batch that was not processed, and why.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -1,6 +1,7 @@
 //! `POST /v1/subscribe`: the widget's consent record becomes evidence.
 
 use doi_core::consent::ConsentRecord;
+use doi_core::origin::{may_submit, Surface};
 use doi_core::Method;
 
 use crate::ctx::{Ctx, Net};
@@ -12,14 +13,10 @@ use crate::store::Store;
 /// (idempotently by record id) and answers the same for everyone.
 pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Response, ApiError> {
     let record: ConsentRecord = json_body(req)?;
-    let origin = req.header("origin").unwrap_or("");
+    let origin = req.header("origin");
     if let Some(form) = ctx.config.form(&record.form) {
-        if origin != req.origin && !form.allows_origin(origin) {
-            let shown = if origin.is_empty() {
-                "a request without an Origin header"
-            } else {
-                origin
-            };
+        if !may_submit(form, origin, &req.origin, Surface::Widget) {
+            let shown = origin.unwrap_or("a request without an Origin header");
             return Err(ApiError::ForbiddenOrigin(shown.to_string()));
         }
     }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use doi_core::ledger::verify;
+use doi_core::ledger::{verify, LoggedEvent};
 use doi_core::{ConsentVersion, Email, Event, EventKind, SubscriberId, SubscriberState};
 use serde::Serialize;
 
@@ -11,9 +11,9 @@ use crate::api::{authorize, subscriber_from_path};
 use crate::ctx::{Ctx, Net};
 use crate::http::{ApiError, Request, Response};
 use crate::keys;
-use crate::signup::StoredText;
 use crate::store::Store;
-use crate::subscribers::{self, Subscriber};
+use crate::subscribers;
+use crate::texts::StoredText;
 
 #[derive(Serialize)]
 struct Proof {
@@ -40,15 +40,20 @@ pub async fn get<S: Store, N: Net>(
             "no subscriber has this address or id".into(),
         ));
     }
-    let consent_texts = texts(ctx, &sub).await?;
-    let bytes: Vec<Vec<u8>> = sub.raw.iter().map(|t| t.as_bytes().to_vec()).collect();
+    let log = subscribers::read_log(&ctx.store, &sid).await?;
+    let consent_texts = texts(ctx, &log).await?;
+    // `verified`: every stored event parses, is this subscriber's, and
+    // names only parents that are stored (ARCHITECTURE.md says what that
+    // does and does not prove).
+    let bytes: Vec<Vec<u8>> = log.iter().map(|(_, t)| t.as_bytes().to_vec()).collect();
     let verified = verify(sid, &bytes, &[]).is_ok();
-    let mut events: Vec<Event> = sub.log.iter().map(|e| e.event.clone()).collect();
-    events.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+    let logged: Vec<LoggedEvent> = log.into_iter().map(|(e, _)| e).collect();
+    let state = doi_core::fold(&subscribers::since_erasure(logged.clone()));
+    let events: Vec<Event> = logged.into_iter().map(|e| e.event).collect();
     let proof = Proof {
         subscriber_id: sid,
         email: sub.email.clone(),
-        state: sub.state,
+        state,
         events,
         consent_texts,
         verified,
@@ -59,12 +64,11 @@ pub async fn get<S: Store, N: Net>(
 /// The consent texts the evidence points at, by version.
 async fn texts<S: Store, N: Net>(
     ctx: &Ctx<S, N>,
-    sub: &Subscriber,
+    log: &[(LoggedEvent, String)],
 ) -> Result<BTreeMap<ConsentVersion, StoredText>, ApiError> {
     let mut versions: Vec<ConsentVersion> =
-        sub.log
-            .iter()
-            .filter_map(|e| match &e.event.kind {
+        log.iter()
+            .filter_map(|(e, _)| match &e.event.kind {
                 EventKind::Subscribed { evidence, .. }
                 | EventKind::Resubscribed { evidence, .. } => Some(evidence.consent_version),
                 _ => None,

@@ -1,10 +1,13 @@
 //! `POST /v1/suppressions`: bounces, complaints and manual blocks. Each
 //! address gets an unsubscribe from everything, recorded as an event.
 
-use doi_core::{EventKind, SubscriberId, UnsubscribeScope, Via};
+use doi_core::withdrawal::suppression_via;
+use doi_core::{EventKind, SubscriberId, UnsubscribeScope};
 use serde::{Deserialize, Serialize};
 
-use crate::api::{authorize, check_batch, parse_email, Skipped, WRITES_PER_CALL};
+use crate::api::{
+    authorize, check_batch, parse_email, Skipped, WRITES_PER_CALL, WRITES_PER_CHANGE,
+};
 use crate::ctx::{Ctx, Net};
 use crate::http::{json_body, ApiError, Request, Response};
 use crate::store::Store;
@@ -29,17 +32,15 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
     authorize(ctx, req)?;
     let ask: Ask = json_body(req)?;
     check_batch(ask.emails.len())?;
-    let via = match ask.reason.as_str() {
-        "bounce" => Via::Bounce,
-        "complaint" => Via::Complaint,
-        "manual" => Via::Api,
-        other => {
-            return Err(ApiError::invalid(
-                "invalid_request",
-                format!("reason {other:?} is not bounce, complaint or manual"),
-            ))
-        }
-    };
+    let via = suppression_via(&ask.reason).ok_or_else(|| {
+        ApiError::invalid(
+            "invalid_request",
+            format!(
+                "reason {:?} is not bounce, complaint, manual or unsubscribe",
+                ask.reason
+            ),
+        )
+    })?;
     let id_key = ctx.id_key()?;
     let mut skipped = Vec::new();
     let mut valid: Vec<(usize, SubscriberId)> = Vec::new();
@@ -56,7 +57,7 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
     let snapshots = subscribers::read_snapshots(&ctx.store, &sids).await?;
     let mut suppressed = 0;
     for (n, ((index, sid), snapshot)) in valid.into_iter().zip(snapshots).enumerate() {
-        if 2 * (n + 1) > WRITES_PER_CALL {
+        if WRITES_PER_CHANGE * (n + 1) > WRITES_PER_CALL {
             skipped.push(Skipped {
                 index,
                 code: "retry_later",
@@ -69,7 +70,7 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
             via,
             reason: None,
         };
-        subscribers::append_batched(ctx, &sub, ctx.fresh_id(), kind, Address::Keep).await?;
+        subscribers::append(ctx, &sub, ctx.fresh_id(), kind, Address::Keep).await?;
         suppressed += 1;
     }
     skipped.sort_by_key(|s| s.index);

@@ -45,11 +45,12 @@ pub async fn post<S: Store, N: Net>(
         .await?
         .is_some();
     let sub = subscribers::load(&ctx.store, claims.subscriber).await?;
-    let state = if done_before || sub.log.iter().any(|e| e.event.id == id) {
+    let state = if done_before {
         sub.state
     } else {
         let kind = EventKind::Confirmed {
             list: claims.list.clone(),
+            link_issued: Some(claims.issued),
         };
         let state = subscribers::append(ctx, &sub, id, kind, Address::Keep).await?;
         ctx.log(format!("subscriber {} confirmed", claims.subscriber));

@@ -6,6 +6,7 @@ use doi_core::preferences::preferences_event;
 use doi_core::text::Msg;
 use doi_core::time::DAY;
 use doi_core::token::{Claims, Purpose};
+use doi_core::withdrawal::reason_event;
 use doi_core::{
     ConsentVersion, EventKind, Evidence, FrequencyId, Method, SubscriberState, TopicId,
     UnsubscribeScope, Via,
@@ -15,14 +16,13 @@ use crate::ctx::{Ctx, Net};
 use crate::formdata::{parse_form, Fields};
 use crate::hosted::{action, shell, standing, verify, PageError};
 use crate::http::{Request, Response};
-use crate::keys;
 use crate::pages::{
     self,
-    preferences::{render, Done, Model, PAUSES, REASONS},
+    preferences::{render, Done, Model, PAUSES},
 };
-use crate::signup::StoredText;
-use crate::store::{PutOptions, Store};
+use crate::store::Store;
 use crate::subscribers::{self, Address};
+use crate::texts::{self, StoredText};
 
 /// The page.
 pub async fn get<S: Store, N: Net>(
@@ -44,13 +44,14 @@ pub async fn post<S: Store, N: Net>(
     let fields = parse_form(req)?;
     let locale = crate::hosted::locale(ctx, req);
     let refused = |msg: Msg| PageError::Refused(msg.text(locale).to_string());
+    let sub = subscribers::load(&ctx.store, claims.subscriber).await?;
     let (kind, done) = match fields.get("action").as_deref() {
         Some("save") => (
-            save(ctx, &claims, &fields).ok_or(refused(Msg::SubmissionRefused))?,
+            save(ctx, &claims, &sub.state, &fields).ok_or(refused(Msg::SubmissionRefused))?,
             Done::Saved,
         ),
         Some("unsubscribe_all") => {
-            let reason = reason(&fields, false).ok_or(refused(Msg::SubmissionRefused))?;
+            let reason = reason(&fields).ok_or(refused(Msg::SubmissionRefused))?;
             (
                 EventKind::Unsubscribed {
                     scope: UnsubscribeScope::All,
@@ -60,17 +61,15 @@ pub async fn post<S: Store, N: Net>(
                 Done::UnsubscribedAll,
             )
         }
-        Some("reason") => {
-            let reason = reason(&fields, true).ok_or(refused(Msg::SubmissionRefused))?;
-            (
-                EventKind::Unsubscribed {
-                    scope: UnsubscribeScope::All,
-                    via: Via::Page,
-                    reason,
-                },
-                Done::ReasonThanks,
-            )
-        }
+        // Only a reason: it stops nothing more than the person stopped.
+        Some("reason") => (
+            fields
+                .get("reason")
+                .as_deref()
+                .and_then(reason_event)
+                .ok_or(refused(Msg::SubmissionRefused))?,
+            Done::ReasonThanks,
+        ),
         Some("resubscribe") => {
             let kind = resubscribe(ctx, req, &claims, &fields, locale).await?;
             (
@@ -80,7 +79,6 @@ pub async fn post<S: Store, N: Net>(
         }
         _ => return Err(refused(Msg::SubmissionRefused)),
     };
-    let sub = subscribers::load(&ctx.store, claims.subscriber).await?;
     let state = subscribers::append(ctx, &sub, ctx.fresh_id(), kind, Address::Keep).await?;
     ctx.log(format!(
         "subscriber {} changed preferences ({done:?})",
@@ -90,7 +88,12 @@ pub async fn post<S: Store, N: Net>(
 }
 
 /// `action=save`: the event for the chosen topics, frequency and pause.
-fn save<S: Store, N: Net>(ctx: &Ctx<S, N>, claims: &Claims, fields: &Fields) -> Option<EventKind> {
+fn save<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    claims: &Claims,
+    state: &SubscriberState,
+    fields: &Fields,
+) -> Option<EventKind> {
     let list = ctx.config.list(&claims.list)?;
     let topics: Vec<TopicId> = fields
         .all("topics")
@@ -108,18 +111,17 @@ fn save<S: Store, N: Net>(ctx: &Ctx<S, N>, claims: &Claims, fields: &Fields) -> 
         .ok()?;
     PAUSES.iter().find(|(d, _)| *d == days)?;
     let paused_until = (days > 0).then(|| ctx.now.plus(u64::from(days) * DAY));
-    preferences_event(list, &topics, frequency.as_ref(), paused_until).ok()
+    preferences_event(list, state, &topics, frequency.as_ref(), paused_until).ok()
 }
 
 /// The reason given: `Some(None)` when none was chosen and none is required.
-fn reason(fields: &Fields, required: bool) -> Option<Option<String>> {
+fn reason(fields: &Fields) -> Option<Option<String>> {
     match fields.get("reason").filter(|r| !r.is_empty()) {
-        None if required => None,
         None => Some(None),
-        Some(r) => REASONS
-            .iter()
-            .find(|(v, _)| *v == r)
-            .map(|(v, _)| Some(v.to_string())),
+        Some(r) => match reason_event(&r)? {
+            EventKind::ReasonGiven { reason } => Some(Some(reason)),
+            _ => None,
+        },
     }
 }
 
@@ -142,16 +144,12 @@ async fn resubscribe<S: Store, N: Net>(
     if shown != Some(version) {
         return Ok(None);
     }
-    let key = keys::consent_text(&version);
-    if ctx.store.get(&key).await?.is_none() {
-        let stored = StoredText {
-            text: form.consent.get(locale).to_string(),
-            locale,
-            form: form.id.to_string(),
-        };
-        let json = serde_json::to_string(&stored).unwrap_or_default();
-        ctx.store.put(&key, &json, PutOptions::default()).await?;
-    }
+    let shown = StoredText {
+        text: form.consent.get(locale).to_string(),
+        locale,
+        form: form.id.to_string(),
+    };
+    texts::store(ctx, &version, &shown).await?;
     let evidence = Evidence {
         method: Method::PreferencePage,
         form: Some(form.id.clone()),
@@ -163,6 +161,7 @@ async fn resubscribe<S: Store, N: Net>(
             .header("user-agent")
             .map(|ua| ua.chars().take(512).collect()),
         source: None,
+        opt_in: None,
     };
     let topics = ctx
         .config
@@ -173,7 +172,10 @@ async fn resubscribe<S: Store, N: Net>(
     Ok(Some(EventKind::Resubscribed {
         list: claims.list.clone(),
         topics,
-        frequency: None,
+        frequency: ctx
+            .config
+            .list(&claims.list)
+            .map(|l| l.default_frequency.clone()),
         // The link came from the person's own mailbox: the address is proven.
         double_opt_in: false,
         evidence,

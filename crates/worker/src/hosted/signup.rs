@@ -3,6 +3,7 @@
 //! consent record the widget sends and records it the same way.
 
 use doi_core::consent::{ConsentRecord, SubmissionError};
+use doi_core::origin::{may_submit, Surface};
 use doi_core::text::{email_error, Msg};
 use doi_core::{ConsentVersion, FormId, Locale, Method, TopicId};
 
@@ -53,10 +54,10 @@ pub async fn post<S: Store, N: Net>(
     let form = FormId::parse(id)
         .and_then(|f| ctx.config.form(&f))
         .ok_or(PageError::NotFound)?;
-    if let Some(origin) = req.header("origin") {
-        if origin != req.origin && origin != "null" && !form.allows_origin(origin) {
-            return Err(ApiError::ForbiddenOrigin(origin.to_string()).into());
-        }
+    let origin = req.header("origin");
+    if !may_submit(form, origin, &req.origin, Surface::HostedPage) {
+        let shown = origin.unwrap_or_default().to_string();
+        return Err(ApiError::ForbiddenOrigin(shown).into());
     }
     let fields = parse_form(req)?;
     let locale = fields
@@ -107,6 +108,7 @@ pub async fn post<S: Store, N: Net>(
                 SubmissionError::AlteredText | SubmissionError::StaleText => {
                     Msg::ConsentTextChanged.text(locale).to_string()
                 }
+                SubmissionError::NoTopicChosen => Msg::TopicRequired.text(locale).to_string(),
                 _ => Msg::SubmissionRefused.text(locale).to_string(),
             };
             let shell = pages::Shell { locale, ..shell };

@@ -7,7 +7,8 @@
 
 use doi_core::mail::NOT_ME_QUERY;
 use doi_core::token::{Claims, Purpose};
-use doi_core::{EventKind, Locale, UnsubscribeScope, Via};
+use doi_core::withdrawal::{unsubscribe_event, Link, PageAction};
+use doi_core::{EventKind, Locale, UnsubscribeScope};
 
 use crate::ctx::{Ctx, Net};
 use crate::formdata::parse_form;
@@ -30,60 +31,40 @@ pub async fn get<S: Store, N: Net>(
     Ok(page(ctx, req, token, &claims, &state, None))
 }
 
-/// One-click or a page button.
+/// One-click or a page button. Any POST with a valid token that is not a
+/// page button is a one-click (RFC 8058: be liberal; some clients send no
+/// body): a valid token never gets a 4xx. The withdrawal is written on top
+/// of the snapshot alone (one read), before anything that grows with the
+/// log.
 pub async fn post<S: Store, N: Net>(
     ctx: &Ctx<S, N>,
     req: &Request,
     token: &str,
 ) -> Result<Response, PageError> {
     let claims = verify(ctx, token, Purpose::Unsubscribe)?;
-    let fields = parse_form(req)?;
-    let one_click = fields
-        .get("List-Unsubscribe")
-        .is_some_and(|v| v.trim() == "One-Click");
-    let list = claims.list.clone();
-    let page_via = if from_not_me(req) {
-        Via::NotMe
-    } else {
-        Via::Page
+    let action = parse_form(req)
+        .ok()
+        .and_then(|fields| PageAction::from_field(fields.get("action").as_deref()));
+    let link = Link {
+        list: claims.list.clone(),
+        topic: claims.topic.clone(),
+        not_me: from_not_me(req),
     };
-    let (scope, via, done) = match (one_click, fields.get("action").as_deref(), &claims.topic) {
-        (true, _, Some(topic)) => (
-            UnsubscribeScope::Topic {
-                list,
-                topic: topic.clone(),
-            },
-            Via::OneClick,
-            Done::Topic(topic.clone()),
-        ),
-        (true, _, None) => (UnsubscribeScope::List { list }, Via::OneClick, Done::List),
-        (false, Some("unsubscribe_all"), _) => (UnsubscribeScope::All, page_via, Done::All),
-        (false, Some("unsubscribe_topic"), Some(topic)) => (
-            UnsubscribeScope::Topic {
-                list,
-                topic: topic.clone(),
-            },
-            Via::Page,
-            Done::Topic(topic.clone()),
-        ),
-        _ => {
-            let l = crate::hosted::locale(ctx, req);
-            return Err(PageError::Refused(
-                doi_core::text::Msg::InvalidLinkBody.text(l).to_string(),
-            ));
-        }
+    let kind = unsubscribe_event(&link, action);
+    let done = match &kind {
+        EventKind::Unsubscribed {
+            scope: UnsubscribeScope::All,
+            ..
+        } => Done::All,
+        EventKind::Unsubscribed {
+            scope: UnsubscribeScope::Topic { topic, .. },
+            ..
+        } => Done::Topic(topic.clone()),
+        _ => Done::List,
     };
-    let sub = subscribers::load(&ctx.store, claims.subscriber).await?;
-    let kind = EventKind::Unsubscribed {
-        scope,
-        via,
-        reason: None,
-    };
+    let sub = subscribers::for_withdrawal(&ctx.store, claims.subscriber).await?;
     let state = subscribers::append(ctx, &sub, ctx.fresh_id(), kind, Address::Keep).await?;
-    ctx.log(format!(
-        "subscriber {} unsubscribed ({via:?})",
-        claims.subscriber
-    ));
+    ctx.log(format!("subscriber {} unsubscribed", claims.subscriber));
     Ok(page(ctx, req, token, &claims, &state, Some(done)))
 }
 

@@ -66,7 +66,9 @@ pub fn render(m: &Model<'_>) -> String {
         Escaped(m.email),
     ));
     let topics = shell.config.offered_topics(f);
-    if !topics.is_empty() {
+    // A choice only where there is one, as the widget and core decide.
+    let ids: Vec<doi_core::TopicId> = topics.iter().map(|t| t.id.clone()).collect();
+    if doi_core::consent::shows_topic_choice(&ids) {
         main.push_str(&format!(
             "<fieldset><legend>{}</legend>",
             Escaped(shell.t(Msg::TopicsLegend))

@@ -1,9 +1,10 @@
 //! "What is true now": the sentence every token page shows about the
 //! subscriber's mail on one list, read from the folded state.
 
+use doi_core::decision::{receiving, Receiving};
 use doi_core::html::Escaped;
 use doi_core::text::{t, Msg};
-use doi_core::{ListId, Status, SubscriberState, Timestamp, TopicId};
+use doi_core::{ListId, SubscriberState, Timestamp, TopicId};
 
 use crate::pages::Shell;
 
@@ -27,53 +28,40 @@ pub fn list_name(shell: &Shell<'_>, list: &ListId) -> String {
     )
 }
 
-/// The sentences (HTML, escaped) saying what mail this person now gets.
+/// The sentences (HTML, escaped) saying what mail this person now gets:
+/// core's [`receiving`], the same decision `/v1/check` gives the sender.
 pub fn render(shell: &Shell<'_>, list: &ListId, state: &SubscriberState, now: Timestamp) -> String {
     let l = shell.locale;
-    let Some(entry) = state.list(list) else {
-        return line(shell.t(Msg::NowReceivingNothing));
+    let config_list = shell.config.list(list);
+    let topics: Vec<TopicId> = config_list
+        .map(|c| c.topics.iter().map(|t| t.id.clone()).collect())
+        .unwrap_or_default();
+    let what = match receiving(state, list, &topics, now) {
+        Receiving::Nothing => return line(shell.t(Msg::NowReceivingNothing)),
+        Receiving::Pending => return line(shell.t(Msg::PendingConfirmation)),
+        Receiving::Whole => list_name(shell, list),
+        Receiving::Topics(got) => {
+            let names: Vec<String> = got.iter().map(|t| topic_name(shell, list, t)).collect();
+            names.join(if l == doi_core::Locale::Ja {
+                "、"
+            } else {
+                ", "
+            })
+        }
     };
-    match entry.status {
-        Status::Unsubscribed => line(shell.t(Msg::NowReceivingNothing)),
-        Status::Pending => line(shell.t(Msg::PendingConfirmation)),
-        Status::Active => {
-            let has_topics = shell
-                .config
-                .list(list)
-                .is_some_and(|c| !c.topics.is_empty());
-            let what = if has_topics {
-                let names: Vec<String> = entry
-                    .topics
-                    .iter()
-                    .map(|t| topic_name(shell, list, t))
-                    .collect();
-                names.join(if l == doi_core::Locale::Ja {
-                    "、"
-                } else {
-                    ", "
-                })
-            } else {
-                list_name(shell, list)
-            };
-            let mut out = if what.is_empty() {
-                line(shell.t(Msg::NowReceivingNothing))
-            } else {
-                line(&t(Msg::NowReceiving, l, &[("topics", &what)]))
-            };
-            if let Some(f) = &entry.frequency {
-                let name = shell
-                    .config
-                    .list(list)
-                    .and_then(|c| c.frequency(f))
-                    .map_or_else(|| f.to_string(), |f| f.name.get(l).to_string());
-                out.push_str(&line(&t(Msg::NowFrequency, l, &[("frequency", &name)])));
-            }
-            if let Some(until) = entry.paused_until.filter(|u| *u > now) {
-                out.push_str(&line(&t(Msg::PausedUntil, l, &[("date", &until.date())])));
-            }
-            out
+    let mut out = line(&t(Msg::NowReceiving, l, &[("topics", &what)]));
+    if let Some(entry) = state.list(list) {
+        if let Some(f) = &entry.frequency {
+            let name = config_list
+                .and_then(|c| c.frequency(f))
+                .map_or_else(|| f.to_string(), |f| f.name.get(l).to_string());
+            out.push_str(&line(&t(Msg::NowFrequency, l, &[("frequency", &name)])));
+        }
+        if let Some(until) = entry.paused_until.filter(|u| *u > now) {
+            out.push_str(&line(&t(Msg::PausedUntil, l, &[("date", &until.date())])));
         }
     }
+    out
 }
 
 fn line(text: &str) -> String {
@@ -117,6 +105,7 @@ mod tests {
                 client_time: None,
                 user_agent: None,
                 source: None,
+                opt_in: None,
             },
         }
     }

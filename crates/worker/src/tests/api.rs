@@ -216,7 +216,7 @@ fn import_records_provenance_is_idempotent_and_never_lifts_an_unsubscribe() {
     let records = json!({"records": [
         {"email": "old@example.com", "list": "newsletter", "topics": ["tips"], "consented_at": 1_600_000_000_000u64,
          "source": "CRM export 2020-09", "consent_text": "Yes, send me tips", "locale": "en"},
-        {"email": "left@example.com", "list": "newsletter", "consented_at": 1_600_000_000_000u64,
+        {"email": "left@example.com", "list": "newsletter", "topics": ["tips"], "consented_at": 1_600_000_000_000u64,
          "source": "CRM export 2020-09", "consent_text": "Yes, send me tips", "locale": "en"},
         {"email": "bad", "list": "newsletter", "consented_at": 1, "source": "x", "consent_text": "y", "locale": "en"},
         {"email": "c@example.com", "list": "nope", "consented_at": 1, "source": "x", "consent_text": "y", "locale": "en"}
@@ -270,10 +270,12 @@ fn suppressions_block_every_list_with_their_reason() {
         (code.as_str(), reason["via"].as_str()),
         ("unsubscribed", Some("bounce"))
     );
-    // Never subscribed: no consent, and a signup would need fresh evidence.
+    // Never subscribed, yet suppressed: the suppression is what stands in
+    // the way (and a signup would need fresh, confirmed evidence).
+    let (allowed, code, reason) = w.check("never@example.com", None);
     assert_eq!(
-        w.check("never@example.com", None),
-        (false, "no_consent".into(), json!({"code": "no_consent"}))
+        (allowed, code.as_str(), reason["via"].as_str()),
+        (false, "unsubscribed", Some("bounce"))
     );
     let r = w.api(
         Method::Post,
@@ -287,7 +289,7 @@ fn suppressions_block_every_list_with_their_reason() {
 fn a_full_import_batch_stays_within_a_workers_kv_operations_and_resumes() {
     let w = World::new();
     let records: Vec<Value> = (0..500)
-        .map(|i| json!({"email": format!("bulk{i}@example.com"), "list": "newsletter", "consented_at": T0,
+        .map(|i| json!({"email": format!("bulk{i}@example.com"), "list": "newsletter", "topics": ["tips"], "consented_at": T0,
                         "source": "CRM", "consent_text": "Yes please", "locale": "en"}))
         .collect();
     let body = json!({ "records": records });

@@ -129,6 +129,7 @@ fn hosted_signup(w: &World) -> Request {
         &[
             ("email", "hosted@example.com"),
             ("consent", "yes"),
+            ("topics", "tips"),
             ("locale", "en"),
             ("consent_version", &version),
             ("record_id", "rec-fault-hosted-001"),
@@ -273,7 +274,7 @@ fn every_2xx_is_a_durable_event_and_every_failure_a_retryable_503_that_retries_o
                     // (it has no record id); it must never add none.
                     assert!(got >= expected, "{what}");
                 }
-                let sweep = block_on(repair::sweep(&w.store, repair::SWEEP_BUDGET)).unwrap();
+                let sweep = w.settle();
                 assert!(sweep.complete && sweep.failed == 0, "{what}: {sweep:?}");
             }
         }
@@ -396,7 +397,7 @@ fn a_signup_whose_snapshot_never_lands_keeps_its_address_for_export() {
     let r = block_on(app::handle(&c, &req));
     assert_eq!(r.status, 200, "{}", r.text());
     // No snapshot was ever written; the cron rebuilds it from the events.
-    let sweep = block_on(repair::sweep(&w.store, repair::SWEEP_BUDGET)).unwrap();
+    let sweep = w.settle();
     assert!(sweep.complete && sweep.failed == 0, "{sweep:?}");
     let got = body_json(&w.api(
         Method::Get,
@@ -432,7 +433,7 @@ pub(super) fn erasure_leaves_no_address_in_old_event_metadata<S: TestStore>(
     );
     assert_eq!(r.status, 200, "{}", r.text());
     wait(w);
-    let sweep = block_on(repair::sweep(&w.store, repair::SWEEP_BUDGET)).unwrap();
+    let sweep = w.settle();
     assert!(sweep.complete, "{sweep:?}");
     assert!(!w.everything_visible().contains(email));
 }

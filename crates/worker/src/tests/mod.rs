@@ -86,6 +86,23 @@ impl<S: TestStore> World<S> {
         response
     }
 
+    /// Runs the cron's repair now (the marks that are due).
+    pub fn sweep(&self) -> repair::Sweep {
+        block_on(repair::sweep(
+            &self.store,
+            doi_core::Timestamp(self.now()),
+            repair::BUDGET,
+        ))
+        .unwrap()
+    }
+
+    /// Lets KV settle ([`repair::SETTLE_MS`]) and runs the repair: what the
+    /// cron does once every mark written so far is due.
+    pub fn settle(&self) -> repair::Sweep {
+        self.advance(repair::SETTLE_MS);
+        self.sweep()
+    }
+
     /// Runs the queued background tasks (without waiting).
     pub fn run_tasks(&self) -> Vec<String> {
         let tasks: Vec<Task> = self.tasks.borrow_mut().drain(..).collect();
@@ -173,6 +190,18 @@ pub fn record(form: &str, email: &str, record_id: &str) -> Value {
         .find(|f| f.id.as_str() == form)
         .unwrap();
     let text = f.consent.get(Locale::Ja);
+    // As the widget sends it: every offered topic ticked where it shows a
+    // choice (it shows them ticked), none where it shows no choice.
+    let offered: Vec<doi_core::TopicId> = config()
+        .offered_topics(f)
+        .iter()
+        .map(|t| t.id.clone())
+        .collect();
+    let topics: Vec<&str> = if doi_core::consent::shows_topic_choice(&offered) {
+        offered.iter().map(|t| t.as_str()).collect()
+    } else {
+        Vec::new()
+    };
     json!({
         "record_id": record_id,
         "form": form,
@@ -181,7 +210,7 @@ pub fn record(form: &str, email: &str, record_id: &str) -> Value {
         "consent_text": text,
         "consent_version": f.consent_version(Locale::Ja).to_string(),
         "consent": true,
-        "topics": [],
+        "topics": topics,
         "page_url": "https://sample-shoji.example/whitepaper",
         "client_time": T0 - 5_000,
         "elapsed_ms": 4_000,

@@ -92,8 +92,87 @@ fn a_topic_link_one_click_stops_only_that_topic() {
         .unwrap()
         .to_string();
     assert_eq!(w.send(one_click_urlencoded(&path_of(&url))).status, 200);
-    assert_eq!(w.check(WHO, Some("tips")).1, "topic_not_chosen");
+    assert_eq!(w.check(WHO, Some("tips")).1, "unsubscribed");
     assert_eq!(w.check(WHO, Some("product")).1, "consented");
+    assert_eq!(
+        w.check(WHO, None).1,
+        "consented",
+        "list-wide mail: one topic is left"
+    );
+}
+
+#[test]
+fn one_clicking_every_topic_link_is_leaving_the_list() {
+    let w = World::new();
+    w.subscribe(&record("whitepaper", WHO, RID));
+    for topic in ["product", "tips"] {
+        let url = w.links(WHO, Some(topic))["unsubscribe_url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(w.send(one_click_urlencoded(&path_of(&url))).status, 200);
+    }
+    assert_eq!(w.check(WHO, None).1, "unsubscribed");
+    let page = w.links(WHO, None)["preferences_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let shown = w.send(Request::new(Method::Get, &path_of(&page))).text();
+    assert!(shown.contains(doi_core::text::Msg::NowReceivingNothing.text(doi_core::Locale::Ja)));
+}
+
+#[test]
+fn an_identical_repeat_signup_adds_no_event_and_answers_the_same() {
+    let w = World::new();
+    let first = w.subscribe(&record("whitepaper", WHO, RID));
+    let again = w.subscribe(&record("whitepaper", WHO, "rec-repeat-0000000002"));
+    let strip = |r: &Response| {
+        let mut v = body_json(r);
+        v["record_id"] = Value::Null;
+        v
+    };
+    assert_eq!(strip(&first), strip(&again));
+    let v = body_json(&w.api(
+        Method::Get,
+        &format!("/v1/subscribers/{}", w.sid(WHO)),
+        None,
+    ));
+    assert_eq!(v["events"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn an_import_never_turns_a_stopped_topic_back_on() {
+    let w = World::new();
+    w.subscribe(&record("whitepaper", WHO, RID));
+    let url = w.links(WHO, Some("tips"))["unsubscribe_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w.send(one_click_urlencoded(&path_of(&url)));
+    let records = json!({"records": [{"email": WHO, "list": "newsletter", "topics": ["product", "tips"],
+        "consented_at": T0 - 1_000, "source": "CRM", "consent_text": "Yes", "locale": "en"}]});
+    assert_eq!(w.api(Method::Post, "/v1/import", Some(records)).status, 200);
+    assert_eq!(w.check(WHO, Some("tips")).1, "unsubscribed");
+    assert_eq!(w.check(WHO, Some("product")).1, "consented");
+}
+
+#[test]
+fn a_signup_records_the_lists_default_frequency() {
+    let w = World::new();
+    w.subscribe(&record("whitepaper", WHO, RID));
+    let at = |f: &str| {
+        let r = w.api(
+            Method::Post,
+            "/v1/check",
+            Some(json!({"list": "newsletter", "frequency": f, "emails": [WHO]})),
+        );
+        body_json(&r)["results"][0]["reason"]["code"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(at("weekly"), "consented");
+    assert_eq!(at("monthly"), "other_frequency");
 }
 
 #[test]
@@ -159,13 +238,20 @@ fn fresh_consent_after_an_unsubscribe_is_a_resubscribe() {
     w.send(one_click_urlencoded(&path_of(&url)));
     w.advance(1_000);
     w.subscribe(&record("whitepaper", WHO, "rec-0123456789abcdeX"));
-    assert!(w.check(WHO, None).0);
+    // Anyone can type anyone's address: a returning signup waits for the
+    // mailbox owner's confirmation, even on a single opt-in form.
+    assert_eq!(w.check(WHO, None).1, "pending_confirmation");
     let v = body_json(&w.api(
         Method::Get,
         &format!("/v1/subscribers/{}", w.sid(WHO)),
         None,
     ));
     assert_eq!(v["events"][2]["type"], "resubscribed");
+    assert_eq!(v["events"][2]["double_opt_in"], true);
+    let hook: Value = serde_json::from_str(&w.net.last().unwrap().body).unwrap();
+    let confirm = path_of(hook["confirm_url"].as_str().unwrap());
+    assert_eq!(w.send(form_post(&confirm, &[])).status, 200);
+    assert!(w.check(WHO, None).0);
 }
 
 #[test]

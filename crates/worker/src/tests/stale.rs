@@ -67,7 +67,7 @@ fn until_no_mail(
         }
         during(w, elapsed);
         if elapsed % MINUTE_MS == 0 {
-            block_on(repair::sweep(&w.store, repair::SWEEP_BUDGET)).unwrap();
+            w.sweep();
         }
         let (allowed, _, _) = w.check(email, None);
         since = match (allowed, since) {
@@ -83,7 +83,7 @@ fn until_no_mail(
 fn five_minutes_of_sweeps(w: &World<StaleStore>) {
     for _ in 0..WITHIN_MS / MINUTE_MS {
         w.advance(MINUTE_MS);
-        block_on(repair::sweep(&w.store, repair::SWEEP_BUDGET)).unwrap();
+        w.sweep();
     }
 }
 
@@ -144,7 +144,6 @@ fn a_one_click_and_a_preference_save_racing_on_stale_reads_both_survive_and_chec
 }
 
 #[test]
-#[ignore = "fails until the marks-based repair lands"]
 fn an_erasure_stays_an_erasure_within_5_minutes_after_a_stale_preference_save() {
     let w = stale_world();
     let (_, preferences) = signed_up(&w, WHO);
@@ -184,7 +183,6 @@ fn an_erasure_stays_an_erasure_within_5_minutes_after_a_stale_preference_save() 
 }
 
 #[test]
-#[ignore = "fails until the marks-based repair lands"]
 fn an_erasure_right_after_a_signup_removes_its_personal_data_within_5_minutes() {
     let w = stale_world();
     super::api::erasure_removes_personal_data(&w, five_minutes_of_sweeps);
