@@ -50,6 +50,11 @@ export async function eventCount(emailOrId) {
   return body.events.length;
 }
 
+/** `POST /v1/import` of consents recorded elsewhere: `{imported, skipped}`. */
+export async function importRecords(records) {
+  return json(await api("POST", "/v1/import", { records }), "POST /v1/import");
+}
+
 /** Every line of `GET /v1/export`, following `Doi-Next-Cursor` page by page. */
 export async function exportAll({ limit } = {}) {
   const lines = [];
