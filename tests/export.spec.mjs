@@ -5,15 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { api, errorOf, newEmail, usedEmails } from "./lib/http.mjs";
 import { sha256Hex, signUp } from "./lib/consent.mjs";
-import { check, consentEvents, exportAll, links, subscriber, subscriberResponse } from "./lib/sender.mjs";
-
-/** `POST /v1/import` and its JSON answer. */
-async function importRecords(records) {
-  const response = await api("POST", "/v1/import", { records });
-  const text = await response.text();
-  assert.equal(response.status, 200, text);
-  return JSON.parse(text);
-}
+import { check, consentEvents, exportAll, importRecords, links, subscriber, subscriberResponse } from "./lib/sender.mjs";
 
 const importRecord = (email, overrides = {}) => ({
   email,

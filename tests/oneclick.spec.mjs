@@ -8,6 +8,7 @@ import { newEmail, url, workerOrigin } from "./lib/http.mjs";
 import { signUp } from "./lib/consent.mjs";
 import { check, eventCount, links, subscriber } from "./lib/sender.mjs";
 import { decodeEntities, postalAddress, sender, visibleText } from "./lib/pages.mjs";
+import { oneClick } from "./lib/recipient.mjs";
 
 /** The http(s) URL inside a `List-Unsubscribe` header value. */
 function httpUrlOf(listUnsubscribe) {
@@ -23,18 +24,6 @@ async function subscribedWithLinks(tag, { topic } = {}) {
   await signUp("whitepaper", email);
   assert.equal((await check(email)).allowed, true, "sendable before unsubscribing");
   return { email, mail: await links(email, { topic }) };
-}
-
-/** What a mail client does: POST the RFC 8058 body, nothing else. */
-function oneClick(target, encoding) {
-  let body;
-  if (encoding === "multipart") {
-    body = new FormData();
-    body.append("List-Unsubscribe", "One-Click");
-  } else {
-    body = new URLSearchParams({ "List-Unsubscribe": "One-Click" });
-  }
-  return fetch(target, { method: "POST", body, redirect: "manual", credentials: "omit" });
 }
 
 test("/v1/links gives the List-Unsubscribe headers for RFC 8058", async () => {

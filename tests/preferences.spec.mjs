@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { newEmail } from "./lib/http.mjs";
 import { formDefinition, signUp } from "./lib/consent.mjs";
 import { check, links } from "./lib/sender.mjs";
-import { withPage } from "./lib/browser.mjs";
+import { submit, withPage } from "./lib/browser.mjs";
 import { frequencyName, htmlLang, postalAddress, says, sender, visibleText } from "./lib/pages.mjs";
 
 const DAY_MS = 24 * 3_600_000;
@@ -31,16 +31,6 @@ async function topicName(id, locale) {
     if (topic) return topic.name[locale];
   }
   throw new Error(`no form offers topic ${id}`);
-}
-
-/** Clicks `control` (a submit button) and waits for the page the POST returns. */
-async function submit(page, control) {
-  const [response] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === "POST" && r.request().isNavigationRequest()),
-    control.click(),
-  ]);
-  await page.waitForLoadState();
-  return response;
 }
 
 /** Chooses an option (radio or select) labelled `name` inside the group labelled `group`. */

@@ -38,3 +38,13 @@ export async function withPage(fn, options = {}) {
     await browser.close();
   }
 }
+
+/** Clicks `control` (a submit button) and waits for the page the POST returns. */
+export async function submit(page, control) {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === "POST" && r.request().isNavigationRequest()),
+    control.click(),
+  ]);
+  await page.waitForLoadState();
+  return response;
+}

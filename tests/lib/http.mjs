@@ -92,6 +92,13 @@ export function newEmail(tag = "x") {
   return address;
 }
 
+/**
+ * `text` as a Japanese IME in full-width mode types it: every ASCII character
+ * from `!` to `~` as its full-width form (U+FF01 to U+FF5E).
+ */
+export const fullWidth = (text) =>
+  text.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+
 /** Every address recorded by `newEmail` in this run. */
 export function usedEmails() {
   const path = addressesFile();

@@ -88,6 +88,12 @@ export async function refuseNext(count, status = 500) {
   if (response.status !== 200) throw new Error(`the mailbox refused the control call: ${response.status}`);
 }
 
+/** Makes the sender's system refuse every delivery with `status` until `acceptAgain()`. */
+export const refuseAll = (status = 500) => refuseNext(Number.MAX_SAFE_INTEGER, status);
+
+/** Ends `refuseNext` and `refuseAll`: deliveries are accepted again. */
+export const acceptAgain = () => refuseNext(0);
+
 /** Runs the receiver on 127.0.0.1:`port` until killed. */
 export function serve(port) {
   const messages = [];

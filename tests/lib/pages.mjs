@@ -100,6 +100,8 @@ export const says = {
     unsubscribeAll: /すべて停止/,
     save: /設定を保存/,
     resubscribe: /再開/,
+    receivingNothing: /現在、メールは届きません/,
+    topicRequired: /受け取りたい内容を1つ以上選んでください/,
   },
   en: {
     noMoreMail: (who) => new RegExp(`no more email from\\s*${escapeRegExp(who)}`, "i"),
@@ -109,6 +111,8 @@ export const says = {
     unsubscribeAll: /stop all email/i,
     save: /save preferences/i,
     resubscribe: /receiving email from .* again/i,
+    receivingNothing: /you currently receive no email/i,
+    topicRequired: /please choose at least one topic/i,
   },
 };
 

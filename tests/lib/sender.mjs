@@ -50,6 +50,16 @@ export async function eventCount(emailOrId) {
   return body.events.length;
 }
 
+/** `POST /v1/import` of consents recorded elsewhere: `{imported, skipped}`. */
+export async function importRecords(records) {
+  return json(await api("POST", "/v1/import", { records }), "POST /v1/import");
+}
+
+/** `POST /v1/suppressions` (`reason`: bounce, complaint or manual): `{suppressed, skipped}`. */
+export async function suppress(emails, reason = "manual") {
+  return json(await api("POST", "/v1/suppressions", { emails, reason }), "POST /v1/suppressions");
+}
+
 /** Every line of `GET /v1/export`, following `Doi-Next-Cursor` page by page. */
 export async function exportAll({ limit } = {}) {
   const lines = [];
