@@ -130,6 +130,8 @@ catalogue! {
     Pause90 => { ja: "90日間休止", en: "Pause for 90 days" }
     /// Paused until `{date}`.
     PausedUntil => { ja: "{date} まで配信を休止します。", en: "Email is paused until {date}." }
+    /// Beside a topic the person stopped, on the preference page.
+    TopicStopped => { ja: "(停止中:下の「受け取りを再開する」で再開できます)", en: "(stopped: use “Start receiving email again” below to resume it)" }
     /// Resubscribe button, `{sender}`.
     Resubscribe => { ja: "{sender} からのメールの受け取りを再開する", en: "Start receiving email from {sender} again" }
     /// After resubscribing.

@@ -380,7 +380,12 @@ fn kv_per_route() {
     }
     let started = Instant::now();
     let before = world.store.calls.get();
-    let sweep = block_on(repair::sweep(&world.store, Timestamp(NOW + repair::SETTLE_MS), repair::BUDGET)).expect("sweep");
+    let sweep = block_on(repair::sweep(
+        &world.store,
+        Timestamp(NOW + repair::SETTLE_MS),
+        repair::BUDGET,
+    ))
+    .expect("sweep");
     let calls = world.store.calls.get().since(before);
     row(&[
         "scheduled sweep, nothing stale".into(),
@@ -472,7 +477,12 @@ fn data_path() {
 
         let started = Instant::now();
         let before = world.store.calls.get();
-        let sweep = block_on(repair::sweep(&world.store, Timestamp(NOW + repair::SETTLE_MS), repair::BUDGET)).expect("sweep");
+        let sweep = block_on(repair::sweep(
+            &world.store,
+            Timestamp(NOW + repair::SETTLE_MS),
+            repair::BUDGET,
+        ))
+        .expect("sweep");
         let fresh = format!(
             "{}; {} ops{}",
             ms(started),
@@ -497,7 +507,12 @@ fn full_rebuild(world: &World) -> String {
     let mut runs = 0;
     loop {
         runs += 1;
-        let sweep = block_on(repair::sweep(&world.store, Timestamp(NOW + repair::SETTLE_MS), repair::BUDGET)).expect("sweep");
+        let sweep = block_on(repair::sweep(
+            &world.store,
+            Timestamp(NOW + repair::SETTLE_MS),
+            repair::BUDGET,
+        ))
+        .expect("sweep");
         if sweep.complete || runs >= 1_000 {
             break;
         }

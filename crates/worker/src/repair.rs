@@ -15,8 +15,9 @@
 //!
 //! So that an idle Worker costs no KV list operations (the free plan allows
 //! 1,000 a day), a change also refreshes the `pulse` key when it is older
-//! than [`PULSE_REFRESH_MS`], and the cron lists marks only while the pulse
-//! is younger than [`PULSE_WINDOW_MS`].
+//! than [`PULSE_REFRESH_MS`], and the cron lists marks only in the few
+//! minutes when marks a pulse covers fall due (about three runs after a
+//! burst of changes), plus once an hour for marks a failed refold left.
 //!
 //! Retries after a failed snapshot write run after the response, with
 //! backoff (KV allows about one write per second per key).
@@ -24,7 +25,7 @@
 use std::collections::BTreeSet;
 use std::future::Future;
 
-use doi_core::time::SECOND;
+use doi_core::time::{HOUR, SECOND};
 use doi_core::{SubscriberId, Timestamp};
 
 use crate::ctx::{Ctx, Net, Task};
@@ -38,10 +39,13 @@ use crate::subscribers::rebuild;
 pub const SETTLE_MS: u64 = 75 * SECOND;
 /// A mark nobody processed is dropped by KV after this (a week).
 pub const MARK_TTL_SECS: u64 = 7 * 24 * 3600;
-/// The pulse is rewritten when it is older than this.
-pub const PULSE_REFRESH_MS: u64 = 300 * SECOND;
-/// The cron lists marks while the pulse is younger than this.
-pub const PULSE_WINDOW_MS: u64 = 900 * SECOND;
+/// The pulse is rewritten when it is older than this: a change is at most
+/// this much later than the pulse it found.
+pub const PULSE_REFRESH_MS: u64 = 60 * SECOND;
+/// The cron lists marks while `pulse + SETTLE_MS ≤ now ≤ pulse +` this: the
+/// last mark a pulse covers is due by `pulse + PULSE_REFRESH_MS + SETTLE_MS`,
+/// and the cron runs every minute (plus a margin).
+pub const PULSE_WINDOW_MS: u64 = PULSE_REFRESH_MS + SETTLE_MS + 90 * SECOND;
 
 /// Waits before each retry of a snapshot write, in milliseconds.
 pub const BACKOFF_MS: [u64; 3] = [1_000, 2_000, 4_000];
@@ -143,10 +147,12 @@ pub async fn sweep<S: Store>(
         ..Sweep::default()
     };
     let pulse = store.get(keys::PULSE).await?;
-    let active = pulse
+    let due = pulse
         .and_then(|p| p.trim().parse::<u64>().ok())
-        .is_some_and(|p| p + PULSE_WINDOW_MS > now.millis());
-    if !active {
+        .is_some_and(|p| (p + SETTLE_MS..=p + PULSE_WINDOW_MS).contains(&now.millis()));
+    // Once an hour regardless: marks a failed refold left behind.
+    let hourly = now.millis() % HOUR < 60 * SECOND;
+    if !due && !hourly {
         return Ok(s);
     }
     s.looked = true;

@@ -68,7 +68,7 @@ pub async fn sign_up<S: Store, N: Net>(
         .get(&keys::event(&sid, &checked.id))
         .await?
         .is_some();
-    let sub = subscribers::load(&ctx.store, sid).await?;
+    let sub = subscribers::before_change(&ctx.store, sid).await?;
     let effect = if already {
         SignupEffect::NoChange
     } else {

@@ -175,16 +175,16 @@ pub fn from_snapshot(sid: SubscriberId, snapshot: Option<Snapshot>) -> Subscribe
     Subscriber::from_snapshot(sid, snapshot.unwrap_or_default())
 }
 
-/// What a withdrawal writes on top of: the snapshot alone (one read, however
-/// long the log), or, when there is none yet, the whole truth ([`load`]).
-pub async fn for_withdrawal<S: Store>(
+/// What a change is written on top of: the snapshot alone (one read,
+/// however long the log; none yet: nothing). Never a listing: a change
+/// written on a stale view is safe, because the fold lets a grant lift only
+/// withdrawals its writer saw, and a stale snapshot it writes back is
+/// refolded by the repair its mark asks for.
+pub async fn before_change<S: Store>(
     store: &S,
     sid: SubscriberId,
 ) -> Result<Subscriber, StoreError> {
-    match read_snapshot(store, &sid).await? {
-        Some(snapshot) => Ok(Subscriber::from_snapshot(sid, snapshot)),
-        None => load(store, sid).await,
-    }
+    Ok(from_snapshot(sid, read_snapshot(store, &sid).await?))
 }
 
 /// Reads the whole truth: the snapshot and the `ev/{sid}/` listing. When the
@@ -192,8 +192,16 @@ pub async fn for_withdrawal<S: Store>(
 /// list per 1,000 events); otherwise every event is read (one bulk read per
 /// 100) and folded again.
 pub async fn load<S: Store>(store: &S, sid: SubscriberId) -> Result<Subscriber, StoreError> {
-    let snapshot = read_snapshot(store, &sid).await?;
-    let mut sub = from_snapshot(sid, snapshot);
+    Ok(load_beside(store, sid).await?.0)
+}
+
+/// [`load`], with the snapshot as stored.
+async fn load_beside<S: Store>(
+    store: &S,
+    sid: SubscriberId,
+) -> Result<(Subscriber, Option<Snapshot>), StoreError> {
+    let stored = read_snapshot(store, &sid).await?;
+    let mut sub = from_snapshot(sid, stored.clone());
     let listed = list_all(store, &keys::events_of(&sid)).await?;
     let recovered = listed.iter().rev().find_map(|k| {
         let address = k.metadata.as_ref()?.get(ADDRESS)?.as_str()?;
@@ -213,7 +221,7 @@ pub async fn load<S: Store>(store: &S, sid: SubscriberId) -> Result<Subscriber, 
     if sub.email.is_none() && !sub.state.erased {
         sub.email = recovered;
     }
-    Ok(sub)
+    Ok((sub, stored))
 }
 
 /// Every stored event of `sid`, oldest first, with its bytes exactly as
@@ -431,9 +439,8 @@ async fn write_snapshot<S: Store, N: Net>(ctx: &Ctx<S, N>, sub: &Subscriber) {
 /// it does not cover exactly the stored events; deletes what an erasure
 /// left behind. Returns whether anything was written.
 pub async fn rebuild<S: Store>(store: &S, sid: SubscriberId) -> Result<bool, StoreError> {
-    let stored = read_snapshot(store, &sid).await?;
+    let (sub, stored) = load_beside(store, sid).await?;
     let before = stored.as_ref().map(|s| s.digest.clone());
-    let sub = load(store, sid).await?;
     if !sub.exists() {
         return Ok(false);
     }

@@ -44,7 +44,7 @@ pub async fn post<S: Store, N: Net>(
         .get(&keys::event(&claims.subscriber, &id))
         .await?
         .is_some();
-    let sub = subscribers::load(&ctx.store, claims.subscriber).await?;
+    let sub = subscribers::before_change(&ctx.store, claims.subscriber).await?;
     let state = if done_before {
         sub.state
     } else {

@@ -44,7 +44,7 @@ pub async fn post<S: Store, N: Net>(
     let fields = parse_form(req)?;
     let locale = crate::hosted::locale(ctx, req);
     let refused = |msg: Msg| PageError::Refused(msg.text(locale).to_string());
-    let sub = subscribers::load(&ctx.store, claims.subscriber).await?;
+    let sub = subscribers::before_change(&ctx.store, claims.subscriber).await?;
     let (kind, done) = match fields.get("action").as_deref() {
         Some("save") => (
             save(ctx, &claims, &sub.state, &fields).ok_or(refused(Msg::SubmissionRefused))?,

@@ -62,7 +62,7 @@ pub async fn post<S: Store, N: Net>(
         } => Done::Topic(topic.clone()),
         _ => Done::List,
     };
-    let sub = subscribers::for_withdrawal(&ctx.store, claims.subscriber).await?;
+    let sub = subscribers::before_change(&ctx.store, claims.subscriber).await?;
     let state = subscribers::append(ctx, &sub, ctx.fresh_id(), kind, Address::Keep).await?;
     ctx.log(format!("subscriber {} unsubscribed", claims.subscriber));
     Ok(page(ctx, req, token, &claims, &state, Some(done)))

@@ -78,6 +78,15 @@ pub fn render(m: &Model<'_>) -> String {
         ));
         main.push_str(&format!("<h2>{}</h2>", Escaped(shell.t(Msg::OrChoose))));
         main.push_str(&choices(shell, m.list, m.state, m.action));
+        // A stopped topic comes back only with fresh consent.
+        let stopped = shell.config.list(m.list).is_some_and(|c| {
+            c.topics
+                .iter()
+                .any(|t| m.state.topic_stopped(m.list, &t.id))
+        });
+        if stopped {
+            main.push_str(&resubscribe(shell, m.list, m.action));
+        }
     } else {
         if m.done == Some(Done::UnsubscribedAll) {
             main.push_str(&format!("<h2>{}</h2>", Escaped(shell.t(Msg::ReasonLegend))));
@@ -103,6 +112,15 @@ pub fn choices(shell: &Shell<'_>, list: &ListId, state: &SubscriberState, action
             Escaped(shell.t(Msg::TopicsLegend))
         ));
         for t in &config_list.topics {
+            if state.topic_stopped(list, &t.id) {
+                // Not a choice here: a save never lifts a withdrawal.
+                out.push_str(&format!(
+                    "<label><input type=\"checkbox\" disabled>{} {}</label>",
+                    Escaped(t.name.get(l)),
+                    Escaped(shell.t(Msg::TopicStopped)),
+                ));
+                continue;
+            }
             let checked = entry.is_some_and(|e| e.topics.contains(&t.id));
             out.push_str(&format!(
                 "<label><input type=\"checkbox\" name=\"topics\" value=\"{}\"{}>{}</label>",
