@@ -253,6 +253,7 @@ test("the hosted signup page answers a known address exactly as a new one", asyn
     body.set("record_id", newRecordId());
     body.set("email", email);
     body.set("consent", "yes");
+    body.append("topics", "tips"); // the form offers a choice: one must be made
     const response = await fetch(url("/f/newsletter?lang=en"), {
       method: "POST",
       headers: { origin: workerOrigin },

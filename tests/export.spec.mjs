@@ -177,7 +177,7 @@ test("the export shows an unsubscribe as an event: the proof of withdrawal", asy
   await signUp("whitepaper", email);
   await oneClick(email);
   const id = (await subscriber(email)).subscriber_id;
-  const { lines } = await exportAll({ limit: 1000 });
+  const { lines } = await exportAll({ limit: 300 });
   const line = lines.find((l) => l.subscriber_id === id);
   assert.ok(line);
   assert.ok(line.events.some((e) => e.type === "unsubscribed" && e.via === "one_click"));

@@ -38,6 +38,25 @@ impl EventId {
         EventId(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
     }
 
+    /// The id a change derives from what it is about, so that the same
+    /// change made twice is one event: SHA-256 over `domain` (what kind of
+    /// change, e.g. `b"doi confirm v1"`) and `parts`, each length-prefixed,
+    /// cut to 16 bytes.
+    pub fn derive(domain: &[u8], parts: &[&[u8]]) -> EventId {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(domain);
+        h.update([0]);
+        for p in parts {
+            h.update((p.len() as u64).to_be_bytes());
+            h.update(p);
+        }
+        let digest = h.finalize();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        EventId::from_random(bytes)
+    }
+
     /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -294,6 +313,14 @@ mod tests {
         assert!(EventId::parse(&"a".repeat(65)).is_none());
         assert!(EventId::parse("abcdefghijklmno/").is_none());
         assert_eq!(EventId::from_random([0; 16]).as_str().len(), 22);
+        let a = EventId::derive(b"test", &[b"ab", b"c"]);
+        assert_eq!(a, EventId::derive(b"test", &[b"ab", b"c"]));
+        assert_ne!(
+            a,
+            EventId::derive(b"test", &[b"a", b"bc"]),
+            "parts are framed"
+        );
+        assert_ne!(a, EventId::derive(b"other", &[b"ab", b"c"]));
     }
 
     #[test]

@@ -295,8 +295,9 @@ fn apply(
                 return;
             }
             if let Some(entry) = s.lists.get_mut(list) {
+                // Links carry their issue time in whole seconds.
                 let for_this_signup = match (link_issued, &entry.consent) {
-                    (Some(issued), Some(c)) => *issued >= c.at,
+                    (Some(issued), Some(c)) => issued.millis() + 999 >= c.at.millis(),
                     _ => true,
                 };
                 if entry.status == Status::Pending && for_this_signup {

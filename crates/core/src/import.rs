@@ -11,7 +11,6 @@
 use crate::prelude::*;
 
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::config::Config;
@@ -144,16 +143,16 @@ impl ImportRecord {
         }
         let version = ConsentVersion::of(&self.consent_text);
         let subscriber = id_key.subscriber_id(&email);
-        let digest = Sha256::new()
-            .chain_update(b"doi import v1\0")
-            .chain_update(subscriber.0)
-            .chain_update(list.id.as_str())
-            .chain_update(self.consented_at.to_be_bytes())
-            .chain_update(version.0)
-            .chain_update(source.as_bytes())
-            .finalize();
-        let mut id = [0u8; 16];
-        id.copy_from_slice(&digest[..16]);
+        let id = EventId::derive(
+            b"doi import v2",
+            &[
+                &subscriber.0,
+                list.id.as_str().as_bytes(),
+                &self.consented_at.to_be_bytes(),
+                &version.0,
+                source.as_bytes(),
+            ],
+        );
         let evidence = Evidence {
             method: Method::Import,
             form: None,
@@ -169,7 +168,7 @@ impl ImportRecord {
         Ok(CheckedImport {
             email,
             subscriber,
-            id: EventId::from_random(id),
+            id,
             kind: EventKind::Subscribed {
                 list: list.id.clone(),
                 topics,

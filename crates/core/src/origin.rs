@@ -1,6 +1,7 @@
 //! The one origin policy: which browser origins may submit a form or read
 //! its definition. The Worker asks this in all three places that see an
-//! `Origin` header, so they cannot drift apart.
+//! `Origin` header, so they cannot drift apart. `null` is never readable
+//! (CORS) and never submits through the widget.
 
 use crate::config::{Config, Form};
 
@@ -17,12 +18,15 @@ pub enum Surface {
 }
 
 /// Whether a submission of `form` from `origin` is allowed. The Worker's
-/// own origin `own` always is; `null` (sandboxed frames, `file:` pages, some
-/// redirects) never is: it cannot be told apart from a forged post.
+/// own origin `own` always is. `null` is refused from the widget (a script
+/// on a page always has an origin); the hosted page accepts it, because a
+/// browser posting a form from a page served with `Referrer-Policy:
+/// no-referrer` (ours) sends `Origin: null` — and a forged post there can
+/// do nothing a plain HTTP client could not (the form has no cookie, no
+/// session: the origin check is about where consent was given, not CSRF).
 pub fn may_submit(form: &Form, origin: Option<&str>, own: &str, surface: Surface) -> bool {
     match origin.map(str::trim) {
-        None => surface == Surface::HostedPage,
-        Some("null") => false,
+        None | Some("null") => surface == Surface::HostedPage,
         Some(o) => o.eq_ignore_ascii_case(own) || form.allows_origin(o),
     }
 }
@@ -62,11 +66,12 @@ mod tests {
     }
 
     #[test]
-    fn the_hosted_page_takes_clients_without_origin_but_never_null() {
+    fn the_hosted_page_takes_clients_without_origin_or_with_null() {
         let c = config();
         let form = &c.forms[0];
         assert!(may_submit(form, None, OWN, Surface::HostedPage));
-        assert!(!may_submit(form, Some("null"), OWN, Surface::HostedPage));
+        assert!(may_submit(form, Some("null"), OWN, Surface::HostedPage));
+        assert!(!may_submit(form, Some("null"), OWN, Surface::Widget));
         assert!(!may_submit(
             form,
             Some("https://evil.example"),

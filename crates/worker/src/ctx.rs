@@ -7,7 +7,6 @@
 use std::cell::{Cell, RefCell};
 
 use doi_core::{Config, EventId, IdKey, Keyring, SubscriberId, Timestamp};
-use sha2::{Digest, Sha256};
 
 use crate::http::ApiError;
 use crate::secrets::Secrets;
@@ -89,13 +88,7 @@ impl<S: Store, N: Net> Ctx<S, N> {
     pub fn fresh_id(&self) -> EventId {
         let n = self.counter.get();
         self.counter.set(n.wrapping_add(1));
-        let digest = Sha256::new()
-            .chain_update(self.seed)
-            .chain_update(n.to_be_bytes())
-            .finalize();
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&digest[..16]);
-        EventId::from_random(bytes)
+        EventId::derive(b"doi fresh v1", &[&self.seed, &n.to_be_bytes()])
     }
 
     /// The link-signing keys.

@@ -268,7 +268,13 @@ async fn refold<S: Store>(
 ) -> Result<(), StoreError> {
     let names: Vec<String> = ids.iter().map(|id| keys::event(&sub.sid, id)).collect();
     let log = read_events(store, &sub.sid, &names).await?;
-    let log = since_erasure(log.into_iter().map(|(e, _)| e).collect());
+    fold_into(sub, log.into_iter().map(|(e, _)| e).collect());
+    Ok(())
+}
+
+/// Folds `log` into `sub`: state, digest, recent ids.
+fn fold_into(sub: &mut Subscriber, log: Vec<LoggedEvent>) {
+    let log = since_erasure(log);
     sub.digest = log.iter().fold(0, |d, e| d ^ id_digest(&e.event.id));
     sub.recent = Vec::new();
     sub.state = fold(&log);
@@ -284,7 +290,33 @@ async fn refold<S: Store>(
     if sub.state.erased {
         sub.email = None;
     }
-    Ok(())
+}
+
+/// Folds again, from the events themselves, what a request racing this one
+/// wrote: every listed event, the `ids` the snapshots involved name, and
+/// `ours` (in hand: a listing or read may not show it yet). `None` when
+/// some event cannot be read yet (KV has not settled): a fold without it
+/// could drop a withdrawal, so the caller keeps what it has and the repair
+/// mark finishes the job.
+async fn merge<S: Store>(
+    store: &S,
+    base: &Subscriber,
+    ids: impl IntoIterator<Item = EventId>,
+    ours: &LoggedEvent,
+) -> Result<Option<Subscriber>, StoreError> {
+    let mut wanted = listed_ids(store, &base.sid).await?;
+    wanted.extend(ids);
+    wanted.remove(&ours.event.id);
+    let names: Vec<String> = wanted.iter().map(|id| keys::event(&base.sid, id)).collect();
+    let read = read_events(store, &base.sid, &names).await?;
+    if read.len() < wanted.len() {
+        return Ok(None);
+    }
+    let mut log: Vec<LoggedEvent> = read.into_iter().map(|(e, _)| e).collect();
+    log.push(ours.clone());
+    let mut merged = base.clone();
+    fold_into(&mut merged, log);
+    Ok(Some(merged))
 }
 
 /// The events at or after the latest erasure (an erasure starts a new log:
@@ -355,18 +387,112 @@ pub async fn append<S: Store, N: Net>(
         ));
         return Err(ApiError::StorageUnavailable);
     }
+    let email = match address {
+        Address::Set(e) => Some(e),
+        Address::Keep => None,
+    };
+    Ok(settle(ctx, sub, &event, hash, email).await)
+}
+
+/// Snapshot writes one change may make while racing others.
+const SNAPSHOT_ROUNDS: usize = 3;
+
+/// Writes the snapshot after `event` (stored as `hash`), written on top of
+/// `sub`: `sub`'s state extended by it. A request racing this one in the same
+/// place must not leave a snapshot without a withdrawal, so the snapshot is
+/// read again before writing (did another request write one, naming events
+/// we do not have? then the events themselves are folded, ours included),
+/// and the outcome is checked after: a grant lists the events (a withdrawal
+/// racing it may have been written after our read), a withdrawal reads the
+/// snapshot back (a grant racing it lists). Whatever KV hides for longer
+/// (other locations) is left to the repair mark.
+async fn settle<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    sub: &Subscriber,
+    event: &Event,
+    hash: doi_core::EventHash,
+    email: Option<Email>,
+) -> SubscriberState {
+    let sid = sub.sid;
+    let ours = LoggedEvent {
+        hash,
+        event: event.clone(),
+    };
     let mut after = sub.clone();
-    if let Address::Set(e) = address {
-        after.email = Some(e);
+    after.state.extend(hash, event);
+    after.digest ^= id_digest(&event.id);
+    after.recent.push(Recent {
+        id: event.id.clone(),
+        at: event.at,
+    });
+    if let Ok(Some(current)) = read_snapshot(&ctx.store, &sid).await {
+        if let Some(ids) = foreign(&current, &after) {
+            if let Ok(Some(merged)) = merge(&ctx.store, &after, ids, &ours).await {
+                after = merged;
+                after.email = after.email.or(current.email);
+            }
+        }
     }
-    after.state.extend(hash, &event);
-    after.digest ^= id_digest(&id);
-    after
+    for _ in 0..SNAPSHOT_ROUNDS {
+        if email.is_some() {
+            after.email.clone_from(&email);
+        }
+        after
+            .recent
+            .retain(|r| r.at.millis() + RECENT_MS >= ctx.now.millis());
+        if !write_snapshot(ctx, &after).await {
+            return after.state;
+        }
+        let others: Option<Vec<EventId>> = if event.kind.is_withdrawal() {
+            match read_snapshot(&ctx.store, &sid).await {
+                Ok(Some(stored)) => foreign(&stored, &after),
+                _ => None,
+            }
+        } else {
+            match listed_ids(&ctx.store, &sid).await {
+                Ok(listed) => {
+                    let mut ids = listed.clone();
+                    ids.extend(after.recent.iter().map(|r| r.id.clone()));
+                    let digest = ids.iter().fold(0, |d, id| d ^ id_digest(id));
+                    (digest != after.digest).then(|| listed.into_iter().collect())
+                }
+                Err(_) => None,
+            }
+        };
+        let Some(ids) = others else {
+            return after.state;
+        };
+        match merge(&ctx.store, &after, ids, &ours).await {
+            Ok(Some(merged)) => after = merged,
+            _ => break,
+        }
+    }
+    ctx.defer(Task::RebuildSnapshot(sid));
+    after.state
+}
+
+/// The recent events `stored` names that `ours` does not: `None` when it
+/// names none (it is ours, or an older value a stale read returned).
+fn foreign(stored: &Snapshot, ours: &Subscriber) -> Option<Vec<EventId>> {
+    let theirs: Vec<EventId> = stored
         .recent
-        .retain(|r| r.at.millis() + RECENT_MS >= ctx.now.millis());
-    after.recent.push(Recent { id, at: ctx.now });
-    write_snapshot(ctx, &after).await;
-    Ok(after.state)
+        .iter()
+        .filter(|r| !ours.recent.iter().any(|o| o.id == r.id))
+        .map(|r| r.id.clone())
+        .collect();
+    (!theirs.is_empty()).then_some(theirs)
+}
+
+/// The ids of the events a listing of `ev/{sid}/` shows.
+async fn listed_ids<S: Store>(
+    store: &S,
+    sid: &SubscriberId,
+) -> Result<BTreeSet<EventId>, StoreError> {
+    Ok(list_all(store, &keys::events_of(sid))
+        .await?
+        .iter()
+        .filter_map(|k| keys::event_id_of(&k.name))
+        .collect())
 }
 
 /// Erases a subscriber: an `Erased` event that starts a new log, a snapshot
@@ -424,15 +550,18 @@ async fn put_snapshot<S: Store>(store: &S, sub: &Subscriber) -> Result<(), Store
         .await
 }
 
-/// Writes the snapshot; on failure queues a rebuild after the response.
-async fn write_snapshot<S: Store, N: Net>(ctx: &Ctx<S, N>, sub: &Subscriber) {
+/// Writes the snapshot; on failure queues a rebuild after the response and
+/// says `false`.
+async fn write_snapshot<S: Store, N: Net>(ctx: &Ctx<S, N>, sub: &Subscriber) -> bool {
     if let Err(e) = put_snapshot(&ctx.store, sub).await {
         ctx.log(format!(
             "snapshot write failed for subscriber {} ({e}); retrying after the response",
             sub.sid
         ));
         ctx.defer(Task::RebuildSnapshot(sub.sid));
+        return false;
     }
+    true
 }
 
 /// Rebuilds `snap/{sid}` from the events (keeping the stored address) when

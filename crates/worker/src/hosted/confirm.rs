@@ -3,7 +3,6 @@
 
 use doi_core::token::Purpose;
 use doi_core::{EventId, EventKind};
-use sha2::{Digest, Sha256};
 
 use crate::ctx::{Ctx, Net};
 use crate::hosted::{action, shell, verify, PageError};
@@ -32,13 +31,8 @@ pub async fn post<S: Store, N: Net>(
     token: &str,
 ) -> Result<Response, PageError> {
     let claims = verify(ctx, token, Purpose::Confirm)?;
-    let digest = Sha256::new()
-        .chain_update(b"doi confirm v1\0")
-        .chain_update(token.as_bytes())
-        .finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    let id = EventId::from_random(bytes);
+    // Confirming twice with one link is one event.
+    let id = EventId::derive(b"doi confirm v1", &[token.as_bytes()]);
     let done_before = ctx
         .store
         .get(&keys::event(&claims.subscriber, &id))

@@ -218,9 +218,7 @@ fn a_one_click_and_a_preference_save_at_the_same_moment_both_survive_in_any_orde
             ["preferences_changed", "subscribed", "unsubscribed"],
             "schedule {schedule}"
         );
-        // A snapshot written from a read that missed the other change is
-        // refolded from the events once its repair mark is due.
-        w.settle();
+        // In one place, whatever the order: no waiting for the repair.
         let (allowed, code, _) = w.check(WHO, None);
         assert!(
             !allowed,
