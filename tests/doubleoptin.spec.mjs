@@ -129,14 +129,19 @@ test("an expired confirm link is refused with a plain page and confirms nothing"
   assert.equal((await check(email)).reason.code, "pending_confirmation");
 });
 
-test("a confirm link just inside its lifetime still works", async () => {
+test("a confirm link just inside its lifetime is accepted, and confirms only a signup made before it", async () => {
   const { email, mail } = await pendingWithMail("doi-fresh-enough");
   const ttlHours = configNumber("ttl_hours");
   const issuedSecs = Math.floor(Date.now() / 1000) - (ttlHours - 1) * 3600;
   const older = resign(tokenOf(mail.json.confirm_url), { issuedSecs });
   const response = await fetch(`${workerOrigin}/c/${older}`, { method: "POST", redirect: "manual" });
   await response.arrayBuffer();
-  assert.equal(response.status, 200);
+  assert.equal(response.status, 200, "not expired");
+  // Issued hours before this signup, the link was for an earlier one: the
+  // confirmation of an older pending signup lifts nothing.
+  assert.equal((await check(email)).reason.code, "pending_confirmation");
+  const current = await fetch(mail.json.confirm_url, { method: "POST", redirect: "manual" });
+  await current.arrayBuffer();
   assert.equal((await check(email)).allowed, true);
 });
 
