@@ -1,8 +1,10 @@
 //! `cargo xtask dev`: setup, build, then `wrangler dev` on 127.0.0.1 with
-//! local KV persisted under `.wrangler/`. Ctrl-C stops wrangler and workerd
+//! local KV persisted under `.wrangler/`, its confirmation mails delivered
+//! to a local mailbox (see [`crate::mailbox`]). Ctrl-C stops wrangler and workerd
 //! (they share the terminal's process group) and then xtask.
 
 use crate::build::{self, Parts};
+use crate::mailbox;
 use crate::process;
 use crate::project::Project;
 use crate::setup::{self, Browser};
@@ -32,12 +34,20 @@ pub fn run(project: &Project, options: Options) -> Result<()> {
     wrangler::ensure_dev_vars(project)?;
     let port = options.port;
     let inspector_port = wrangler::free_port()?;
+    // Confirmation mails go to a local mailbox, so double opt-in works here.
+    let log = project.path(".wrangler/mailbox.log");
+    std::fs::create_dir_all(project.path(".wrangler"))?;
+    let mailbox = mailbox::start(project, &log)?;
     println!("== dev");
     println!("demo page  http://{IP}:{port}/");
     println!("liveness   http://{IP}:{port}/healthz");
+    println!("mails      {}/messages (confirmation mails, with their confirm links)", mailbox.url);
     println!("cron       http://{IP}:{port}/cdn-cgi/local/scheduled (runs the scheduled handler)");
     println!("debugger   {IP}:{inspector_port}; Ctrl-C stops");
-    let result = process::run(&mut wrangler::dev(project, port, inspector_port, "warn"));
+    let mut worker = wrangler::dev(project, port, inspector_port, "warn");
+    worker.args(["--var", &mailbox.worker_var()]);
+    let result = process::run(&mut worker);
+    drop(mailbox);
     match result {
         Err(_) if process::interrupted() => Ok(()),
         other => other,

@@ -7,6 +7,7 @@ mod bench;
 mod build;
 mod dev;
 mod fuzz;
+mod mailbox;
 mod process;
 mod project;
 mod setup;

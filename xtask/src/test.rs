@@ -2,17 +2,16 @@
 //! suite fails or a test runner ran no test. `--only SUITE` for a fast loop.
 
 use std::env;
-use std::fs::{self, File};
-use std::net::TcpStream;
+use std::fs;
 use std::path::PathBuf;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::build::{self, Parts};
-use crate::process::{self, Server};
+use crate::mailbox;
+use crate::process;
 use crate::project::Project;
 use crate::setup::{self, Browser};
-use crate::wrangler::{self, IP};
+use crate::wrangler;
 use crate::{Error, Result};
 
 /// How many tests a runner reported; `None` for checks that are not tests.
@@ -350,25 +349,15 @@ fn end_to_end(project: &Project) -> Result<Tally> {
     let _ = fs::remove_file(artifacts.join("addresses.txt"));
 
     // The sender's delivery webhook, up before the Worker that calls it.
-    let mailbox_port = wrangler::free_port()?;
-    let mailbox_log = File::create(artifacts.join("mailbox.log"))?;
-    let mut mailbox = Server::start(
-        project
-            .command(project.npm_bin("node"))
-            .arg(project.path("tests/lib/mailbox.mjs"))
-            .arg(mailbox_port.to_string())
-            .stdout(mailbox_log.try_clone()?)
-            .stderr(mailbox_log),
-    )?;
-    wait_until_listening(&mut mailbox, mailbox_port)?;
-    let mailbox_url = format!("http://{IP}:{mailbox_port}");
+    let mailbox = mailbox::start(project, &artifacts.join("mailbox.log"))?;
+    let mailbox_url = mailbox.url.clone();
 
     // "log", not "warn": specs read the Worker's console output in the log.
     let worker = wrangler::start_fresh(
         project,
         "wrangler",
         "log",
-        &[format!("DOI_WEBHOOK_URL:{mailbox_url}/hook")],
+        &[mailbox.worker_var()],
     )?;
     let result = process::run_tee(
         project
@@ -417,27 +406,6 @@ fn end_to_end_limits(project: &Project) -> Result<Tally> {
             .env("DOI_ARTIFACTS", project.path("tests/artifacts")),
     )?;
     node_test_result(ok, &output)
-}
-
-/// Waits until a server we started accepts connections on `port`.
-fn wait_until_listening(server: &mut Server, port: u16) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if let Some(status) = server.exited() {
-            return Err(Error::new(format!(
-                "process {} stopped ({status}) before listening on port {port}",
-                server.id()
-            )));
-        }
-        if TcpStream::connect((IP, port)).is_ok() {
-            return Ok(());
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-    Err(Error::new(format!(
-        "process {} did not listen on port {port} within 20 s",
-        server.id()
-    )))
 }
 
 /// `tests/*.spec.mjs`; with `DOI_SPECS=widget,xss` (a developer's fast
