@@ -126,6 +126,8 @@ pub struct World {
     pub store: Counted,
     pub secrets: Secrets,
     token: String,
+    /// The time requests see (ms); [`NOW`] unless set.
+    now: Cell<u64>,
 }
 
 impl World {
@@ -134,6 +136,7 @@ impl World {
             store: Counted::default(),
             secrets: local_secrets(),
             token: local_var("DOI_API_TOKEN").unwrap_or_default(),
+            now: Cell::new(NOW),
         }
     }
 
@@ -144,7 +147,7 @@ impl World {
             self.secrets.clone(),
             self.store.clone(),
             NoNet,
-            Timestamp(NOW),
+            Timestamp(self.now.get()),
             [7; 32],
         );
         ctx.base_url = ORIGIN.into();
@@ -182,13 +185,16 @@ impl World {
     }
 
     /// Imports subscribers `from..to` in batches of 500, resending what a
-    /// call marks `retry_later`. Returns the calls made.
+    /// call marks `retry_later` (and failing on any other refusal).
+    /// Returns the calls made.
     pub fn seed(&self, from: usize, to: usize) -> usize {
         let mut calls = 0;
         let mut start = from;
         while start < to {
             let end = to.min(start + 500);
-            let mut pending: Vec<serde_json::Value> = (start..end).map(import_record).collect();
+            let mut pending: Vec<serde_json::Value> = (start..end)
+                .map(|i| import_record(i, self.now.get()))
+                .collect();
             while !pending.is_empty() {
                 let req = self.api(
                     Method::Post,
@@ -197,10 +203,14 @@ impl World {
                 );
                 let answer = json(&self.ok(&req));
                 calls += 1;
-                let retry: Vec<usize> = answer["skipped"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
+                let skipped = answer["skipped"].as_array().cloned().unwrap_or_default();
+                let refused: Vec<_> = skipped
+                    .iter()
+                    .filter(|s| s["code"] != "retry_later")
+                    .collect();
+                assert!(refused.is_empty(), "the import refused {refused:?}");
+                let retry: Vec<usize> = skipped
+                    .iter()
                     .filter(|s| s["code"] == "retry_later")
                     .filter_map(|s| s["index"].as_u64())
                     .map(|i| i as usize)
@@ -229,12 +239,13 @@ pub fn email(i: usize) -> String {
     format!("reader.{i}@scale.example")
 }
 
-fn import_record(i: usize) -> serde_json::Value {
+/// Subscriber `i` as the sender's records have them: consent a day before `now`.
+fn import_record(i: usize, now: u64) -> serde_json::Value {
     serde_json::json!({
         "email": email(i),
         "list": "newsletter",
         "topics": ["product", "tips"],
-        "consented_at": NOW - 86_400_000,
+        "consented_at": now - 86_400_000,
         "source": "bench: seeded natively",
         "consent_text": "I agree to receive the newsletter.",
         "locale": "ja",

@@ -8,7 +8,7 @@
 //!
 //! Before the Criterion benchmarks it prints, in the line protocol of
 //! `bench/lib.mjs`, two tables: KV calls per route, and the data path
-//! (check, export, snapshot sweep) at 1 000 and 10 000 subscribers.
+//! (import, check, export, repair) at 1 000 and 10 000 subscribers.
 
 mod harness;
 mod routes;
