@@ -140,6 +140,11 @@ impl World {
         }
     }
 
+    /// Makes later requests happen at `ms`.
+    pub fn set_now(&self, ms: u64) {
+        self.now.set(ms);
+    }
+
     pub fn handle(&self, req: &Request) -> Response {
         let config = doi_worker::config().expect("doi.toml is valid");
         let mut ctx = Ctx::new(

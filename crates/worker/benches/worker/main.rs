@@ -7,10 +7,13 @@
 //! benchmarks; the tables always print).
 //!
 //! Before the Criterion benchmarks it prints, in the line protocol of
-//! `bench/lib.mjs`, two tables: KV calls per route, and the data path
-//! (import, check, export, repair) at 1 000 and 10 000 subscribers.
+//! `bench/lib.mjs`, three tables: KV calls per route, the data path
+//! (import, check, export, repair) at 1 000 and 10 000 subscribers, and one
+//! subscriber's log at 1, 100 and 10 000 events (one-click, snapshot, fold,
+//! rebuild).
 
 mod harness;
+mod log;
 mod routes;
 mod tables;
 
@@ -19,7 +22,12 @@ use criterion::Criterion;
 fn main() {
     tables::kv_per_route();
     tables::data_path();
+    let logs: Vec<log::Long> = log::LENGTHS.into_iter().map(log::build).collect();
+    log::table(&logs);
     let mut c = Criterion::default().configure_from_args();
     routes::per_route(&mut c);
+    if let Some(longest) = logs.last() {
+        log::bench(&mut c, longest);
+    }
     c.final_summary();
 }
