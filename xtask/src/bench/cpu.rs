@@ -21,10 +21,10 @@ pub fn run(project: &Project, options: &Options) -> Result<Vec<Section>> {
         ("0.5", "1.5")
     };
     let mut benches = vec![("doi-core", "core")];
-    if project.path("crates/worker/benches/worker.rs").exists() {
+    if project.path("crates/worker/benches/worker").is_dir() {
         benches.push(("doi-worker", "worker"));
     }
-    // The Worker's bench prints its KV and data-path tables first.
+    // The Worker's bench prints its tables (KV, data path, long log) first.
     let mut printed = Vec::new();
     for (package, bench) in &benches {
         let (ok, stdout) = process::run_tee(
