@@ -37,22 +37,36 @@ pub fn confirmations_sent(sid: &SubscriberId, now: Timestamp) -> String {
 /// Prefix of every repair mark.
 pub const MARKS: &str = "mark/";
 
-/// `mark/{not before, ms, 13 digits}/{subscriber}/{change}`: refold this
-/// subscriber from its events once KV has settled (see `repair`). Sorted by
-/// time; one key per change (KV takes one write per key per second).
-pub fn mark(sid: &SubscriberId, not_before: Timestamp, change: &EventId) -> String {
+/// `mark/{class}/{not before, ms, 13 digits}/{subscriber}/{change}`: refold
+/// this subscriber from its events once KV has settled (see `repair`). Class
+/// `0` is a withdrawal's, `1` any other change's: a listing returns every
+/// withdrawal's mark first, so a backlog of imports never delays a "no".
+/// Within a class, sorted by time; one key per change (KV takes one write
+/// per key per second).
+pub fn mark(
+    sid: &SubscriberId,
+    not_before: Timestamp,
+    change: &EventId,
+    withdrawal: bool,
+) -> String {
+    let class = if withdrawal { 0 } else { 1 };
     format!(
-        "{MARKS}{:013}/{sid}/{}",
+        "{MARKS}{class}/{:013}/{sid}/{}",
         not_before.millis(),
         change.as_str()
     )
 }
 
-/// The time and subscriber of a mark key.
-pub fn parse_mark(key: &str) -> Option<(Timestamp, SubscriberId)> {
+/// The class (`true`: a withdrawal's), time and subscriber of a mark key.
+pub fn parse_mark(key: &str) -> Option<(bool, Timestamp, SubscriberId)> {
     let mut parts = key.strip_prefix(MARKS)?.split('/');
+    let withdrawal = parts.next()? == "0";
     let at = parts.next()?.parse().ok()?;
-    Some((Timestamp(at), SubscriberId::parse(parts.next()?)?))
+    Some((
+        withdrawal,
+        Timestamp(at),
+        SubscriberId::parse(parts.next()?)?,
+    ))
 }
 
 /// `pulse`: the time of the latest change anywhere (refreshed every few
@@ -90,9 +104,15 @@ mod tests {
         assert_eq!(subscriber_of(&k), Some(sid));
         assert_eq!(subscriber_of(&snapshot(&sid)), Some(sid));
         assert_eq!(event_id_of(&k), Some(id.clone()));
-        let m = mark(&sid, Timestamp(1_234), &id);
-        assert_eq!(parse_mark(&m), Some((Timestamp(1_234), sid)));
-        assert!(mark(&sid, Timestamp(999), &id) < m, "marks sort by time");
+        let m = mark(&sid, Timestamp(1_234), &id, false);
+        assert_eq!(parse_mark(&m), Some((false, Timestamp(1_234), sid)));
+        assert!(
+            mark(&sid, Timestamp(999), &id, false) < m,
+            "marks sort by time"
+        );
+        let no = mark(&sid, Timestamp(9_999), &id, true);
+        assert_eq!(parse_mark(&no), Some((true, Timestamp(9_999), sid)));
+        assert!(no < m, "a withdrawal's mark comes first");
         assert_eq!(
             confirmations_sent(&sid, Timestamp(0)),
             format!("rl/confirm/{sid}/1970-01-01")

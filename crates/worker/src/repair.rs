@@ -56,8 +56,12 @@ pub const BUDGET: usize = 900;
 /// Writes the repair mark for a change to `sid` (and refreshes the pulse
 /// when it is old). Fails the request when it cannot be written: a change
 /// that might be lost to a stale writer must not be claimed.
-pub async fn mark<S: Store, N: Net>(ctx: &Ctx<S, N>, sid: &SubscriberId) -> Result<(), ApiError> {
-    let key = keys::mark(sid, ctx.now.plus(SETTLE_MS), &ctx.fresh_id());
+pub async fn mark<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    sid: &SubscriberId,
+    withdrawal: bool,
+) -> Result<(), ApiError> {
+    let key = keys::mark(sid, ctx.now.plus(SETTLE_MS), &ctx.fresh_id(), withdrawal);
     let options = PutOptions {
         ttl_secs: Some(MARK_TTL_SECS),
         metadata: None,
@@ -134,16 +138,19 @@ pub struct Sweep {
     pub complete: bool,
 }
 
-/// Refolds every subscriber whose mark is due at `now`, then deletes the
-/// marks. Stops before `budget` operations; what is left stays due.
+/// Refolds every subscriber whose mark is due at `now`, withdrawals' first,
+/// then deletes the marks. Stops once fewer than [`LARGEST_REFOLD`]
+/// operations of `budget` are left (each refold is counted as it goes: a
+/// long log costs one list per 1,000 events and one bulk read per 100);
+/// what is left stays due, and the pulse is kept open for the next run.
 pub async fn sweep<S: Store>(
     store: &S,
     now: Timestamp,
     budget: usize,
 ) -> Result<Sweep, StoreError> {
+    let store = Counting::new(store.clone());
     let mut s = Sweep {
         complete: true,
-        operations: 1,
         ..Sweep::default()
     };
     let pulse = store.get(keys::PULSE).await?;
@@ -153,23 +160,26 @@ pub async fn sweep<S: Store>(
     // Once an hour regardless: marks a failed refold left behind.
     let hourly = now.millis() % HOUR < 60 * SECOND;
     if !due && !hourly {
+        s.operations = store.used();
         return Ok(s);
     }
     s.looked = true;
-    let mut due: Vec<(String, SubscriberId)> = Vec::new();
+    let mut marks: Vec<(String, SubscriberId)> = Vec::new();
     let mut cursor: Option<String> = None;
     'listing: loop {
         let page = store.list(keys::MARKS, cursor.as_deref(), MAX_LIST).await?;
-        s.operations += 1;
         for k in page.keys {
             match keys::parse_mark(&k.name) {
-                Some((at, _)) if at > now => break 'listing,
-                Some((_, sid)) => due.push((k.name, sid)),
-                None => due.push((k.name, SubscriberId([0; 16]))),
+                // Withdrawals' marks come first; past the due ones, go on
+                // to the others'.
+                Some((true, at, _)) if at > now => continue,
+                Some((false, at, _)) if at > now => break 'listing,
+                Some((_, _, sid)) => marks.push((k.name, sid)),
+                None => marks.push((k.name, SubscriberId([0; 16]))),
             }
         }
         match page.cursor {
-            Some(c) if s.operations < budget / 2 => cursor = Some(c),
+            Some(c) if store.used() < budget / 4 => cursor = Some(c),
             Some(_) => {
                 s.complete = false;
                 break;
@@ -178,16 +188,14 @@ pub async fn sweep<S: Store>(
         }
     }
     let mut done: BTreeSet<SubscriberId> = BTreeSet::new();
-    for (key, sid) in due {
-        // A refold: snapshot, listing, bulk reads, write; then the delete.
-        if s.operations + 6 > budget {
+    for (key, sid) in marks {
+        if store.used() + LARGEST_REFOLD > budget {
             s.complete = false;
             break;
         }
         if sid != SubscriberId([0; 16]) && done.insert(sid) {
             s.subscribers += 1;
-            s.operations += 4;
-            match rebuild(store, sid).await {
+            match rebuild(&store, sid).await {
                 Ok(true) => s.repaired += 1,
                 Ok(false) => {}
                 Err(_) => {
@@ -197,8 +205,74 @@ pub async fn sweep<S: Store>(
                 }
             }
         }
-        s.operations += 1;
         store.delete(&key).await?;
     }
+    if !s.complete {
+        // Keep the window open: the next run (a minute on) lists again.
+        let open = now.millis().saturating_sub(SETTLE_MS).to_string();
+        store.put(keys::PULSE, &open, PutOptions::default()).await?;
+    }
+    s.operations = store.used();
     Ok(s)
+}
+
+/// KV operations one refold may take that a run keeps in hand: a log of up
+/// to about 10,000 events (10 lists, 100 bulk reads, a few more).
+pub const LARGEST_REFOLD: usize = 120;
+
+/// A store that counts the operations made through it, as KV bills them (a
+/// bulk read of up to 100 keys is one).
+#[derive(Clone)]
+struct Counting<S> {
+    inner: S,
+    used: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl<S: Store> Counting<S> {
+    fn new(inner: S) -> Self {
+        Counting {
+            inner,
+            used: Default::default(),
+        }
+    }
+
+    fn used(&self) -> usize {
+        self.used.get()
+    }
+
+    fn count(&self, n: usize) {
+        self.used.set(self.used.get() + n);
+    }
+}
+
+impl<S: Store> Store for Counting<S> {
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.count(1);
+        self.inner.get(key).await
+    }
+
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        self.count(keys.len().div_ceil(100).max(1));
+        self.inner.get_many(keys).await
+    }
+
+    async fn put(&self, key: &str, value: &str, options: PutOptions) -> Result<(), StoreError> {
+        self.count(1);
+        self.inner.put(key, value, options).await
+    }
+
+    async fn list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<crate::store::Listed, StoreError> {
+        self.count(1);
+        self.inner.list(prefix, cursor, limit).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.count(1);
+        self.inner.delete(key).await
+    }
 }

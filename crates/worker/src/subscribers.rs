@@ -368,7 +368,7 @@ pub async fn append<S: Store, N: Net>(
     };
     let (hash, bytes) = seal(&event);
     let text = String::from_utf8(bytes).map_err(|_| ApiError::StorageUnavailable)?;
-    repair::mark(ctx, &sub.sid).await?;
+    repair::mark(ctx, &sub.sid, event.kind.is_withdrawal()).await?;
     let options = PutOptions {
         ttl_secs: None,
         metadata: match &address {
@@ -515,7 +515,7 @@ pub async fn erase<S: Store, N: Net>(
     };
     let (hash, bytes) = seal(&event);
     let text = String::from_utf8(bytes).map_err(|_| ApiError::StorageUnavailable)?;
-    repair::mark(ctx, &sub.sid).await?;
+    repair::mark(ctx, &sub.sid, true).await?;
     ctx.store
         .put(&keys::event(&sub.sid, &id), &text, PutOptions::default())
         .await?;

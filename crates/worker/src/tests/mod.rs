@@ -3,6 +3,7 @@
 //! and what must hold afterwards.
 
 mod api;
+mod backlog;
 mod double_opt_in;
 mod failures;
 mod faults;
