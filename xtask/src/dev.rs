@@ -41,7 +41,10 @@ pub fn run(project: &Project, options: Options) -> Result<()> {
     println!("== dev");
     println!("demo page  http://{IP}:{port}/");
     println!("liveness   http://{IP}:{port}/healthz");
-    println!("mails      {}/messages (confirmation mails, with their confirm links)", mailbox.url);
+    println!(
+        "mails      {}/messages (confirmation mails, with their confirm links)",
+        mailbox.url
+    );
     println!("cron       http://{IP}:{port}/cdn-cgi/local/scheduled (runs the scheduled handler)");
     println!("debugger   {IP}:{inspector_port}; Ctrl-C stops");
     let mut worker = wrangler::dev(project, port, inspector_port, "warn");
