@@ -499,7 +499,7 @@ async fn listed_ids<S: Store>(
 /// without the address, then every older event deleted (they hold evidence:
 /// page, browser, the address in metadata). A listing may not show events
 /// written in the last minute: the repair mark makes the repair delete
-/// those too ([`erase_leftovers`]). The id stays, so the address stays
+/// those too. The id stays, so the address stays
 /// suppressed. Any failure is a 503 and a retry finishes it.
 pub async fn erase<S: Store, N: Net>(
     ctx: &Ctx<S, N>,
