@@ -83,6 +83,7 @@ fn run(args: &[String]) -> Result<()> {
 pub struct Error(String);
 
 impl Error {
+    /// An error saying `message`.
     pub fn new(message: impl Into<String>) -> Self {
         Error(message.into())
     }
@@ -100,4 +101,5 @@ impl From<std::io::Error> for Error {
     }
 }
 
+/// What every step of xtask returns.
 pub type Result<T> = std::result::Result<T, Error>;

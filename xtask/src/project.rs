@@ -53,8 +53,12 @@ impl Project {
     /// ones (so `node` is the pinned Node 22), then cargo's bin folder.
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut paths = vec![self.path("node_modules/.bin"), self.cargo_bin_dir()];
-        paths.extend(env::split_paths(&env::var_os("PATH").unwrap_or_default()));
-        let path: OsString = env::join_paths(paths).unwrap_or_default();
+        #[allow(clippy::disallowed_methods, reason = "no PATH is an empty one")]
+        let inherited = env::var_os("PATH").unwrap_or_default();
+        paths.extend(env::split_paths(&inherited));
+        // Fails only if a folder's name holds the separator: then the
+        // inherited PATH, not an empty one.
+        let path: OsString = env::join_paths(paths).unwrap_or(inherited);
         let mut command = Command::new(program);
         command
             .current_dir(&self.root)

@@ -55,6 +55,7 @@ impl IdKey {
     /// The id of `email`.
     pub fn subscriber_id(&self, email: &Email) -> SubscriberId {
         // HMAC accepts keys of any length: new_from_slice cannot fail.
+        #[allow(clippy::unreachable, reason = "HMAC takes keys of any length")]
         let mut mac = match Hmac::<Sha256>::new_from_slice(&self.0) {
             Ok(m) => m,
             Err(_) => unreachable!("HMAC takes keys of any length"),

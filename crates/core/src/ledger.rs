@@ -56,11 +56,12 @@ pub enum ChainError {
     MissingAnchor(EventHash),
 }
 
-/// The bytes to store for `event`, and their hash.
-pub fn seal(event: &Event) -> (EventHash, Vec<u8>) {
-    // Serialising our own plain structs cannot fail.
-    let bytes = serde_json::to_vec(event).unwrap_or_default();
-    (EventHash::of(&bytes), bytes)
+/// The bytes to store for `event`, and their hash. Serialising our own
+/// plain structs does not fail; if it ever did, the caller must store
+/// nothing rather than empty bytes under a hash of nothing.
+pub fn seal(event: &Event) -> Result<(EventHash, Vec<u8>), serde_json::Error> {
+    let bytes = serde_json::to_vec(event)?;
+    Ok((EventHash::of(&bytes), bytes))
 }
 
 /// Reads stored bytes back into an event with its hash.

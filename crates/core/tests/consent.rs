@@ -1,4 +1,11 @@
 //! A consent record becomes evidence only if it is exactly what the form showed.
+// A test: a failed unwrap is a failed test, and names its line.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 use doi_core::config::Config;
 use doi_core::consent::{ConsentRecord, SubmissionError};

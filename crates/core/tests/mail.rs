@@ -1,4 +1,11 @@
 //! Every mail carries a working opt-out and the sender's identity.
+// A test: a failed unwrap is a failed test, and names its line.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 use doi_core::config::Config;
 use doi_core::mail::{confirmation_mail, links, Recipient, ONE_CLICK};

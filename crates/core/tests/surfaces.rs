@@ -1,6 +1,13 @@
 //! The widget, the hosted page and the API decide a submission the same way:
 //! each builds a `ConsentRecord` and asks `ConsentRecord::check`, so for any
 //! input they accept and refuse alike and sign up for the same topics.
+// A test: a failed unwrap is a failed test, and names its line.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 use doi_core::config::Config;
 use doi_core::consent::{chosen_topics, shows_topic_choice, ConsentRecord};

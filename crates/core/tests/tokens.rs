@@ -1,4 +1,11 @@
 //! Signed links: tamper-proof, rotatable, purpose-bound.
+// A test: a failed unwrap is a failed test, and names its line.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 use doi_core::token::{Claims, Keyring, KeyringError, Purpose, TokenError};
 use doi_core::{ListId, SubscriberId, Timestamp, TopicId};

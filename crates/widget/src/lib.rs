@@ -27,8 +27,6 @@
 //! `'wasm-unsafe-eval'`). The widget never sets cookies or storage, talks
 //! only to the Worker's origin, and never blocks or breaks the host's form.
 #![cfg_attr(feature = "trap", no_std)]
-#![deny(missing_docs)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 extern crate alloc;
 
@@ -73,6 +71,10 @@ use crate::record::{Answers, Moment, Problem};
 
 /// The problem with a form id from `data-form` / `data-doi-form`, as a
 /// sentence for the console; `None` when it is a form id.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "wasm-bindgen's glue for an `Option` crossing to JavaScript, not our code"
+)]
 #[wasm_bindgen(js_name = formIdProblem)]
 pub fn form_id_problem(id: &str) -> Option<String> {
     if id.trim().is_empty() {
@@ -102,6 +104,10 @@ pub fn stylesheet() -> String {
 /// How long to wait (ms) before retry number `attempt` (1 for the first),
 /// or -1 to give up. `status` is 0 when no answer came at all; `retryable`
 /// is what the Worker's error said, if it said.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "wasm-bindgen's glue for an `Option` crossing to JavaScript, not our code"
+)]
 #[wasm_bindgen(js_name = retryDelay)]
 pub fn retry_delay(attempt: u32, status: u16, retryable: Option<bool>) -> i32 {
     outcome::retry_delay(attempt, status, retryable)
@@ -115,6 +121,11 @@ pub struct Form {
     locale: Locale,
 }
 
+// On the block: wasm-bindgen's glue for `record`'s `Option` is spanned here.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "wasm-bindgen's glue for an `Option` crossing to JavaScript, not our code"
+)]
 #[wasm_bindgen]
 impl Form {
     /// Reads `definition` (the parsed body of `GET /v1/forms/{id}`) and

@@ -4,6 +4,13 @@
 //! addresses are lower-cased by the browser's own tables. The end-to-end
 //! specs in `tests/widget-*.spec.mjs` cover the loader and the real Worker.
 #![cfg(target_arch = "wasm32")]
+// A test: a failed unwrap is a failed test, and names its line.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 use doi_core::config::Config;
 use doi_core::consent::ConsentRecord;

@@ -53,6 +53,7 @@ struct WebhookBody<'a> {
 /// `t=…,v1=…` for `body` at `now`.
 pub fn signature(secret: &str, now: Timestamp, body: &str) -> String {
     let t = now.seconds();
+    #[allow(clippy::unreachable, reason = "HMAC takes keys of any length")]
     let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
         Ok(m) => m,
         Err(_) => unreachable!("HMAC takes keys of any length"),
@@ -63,8 +64,19 @@ pub fn signature(secret: &str, now: Timestamp, body: &str) -> String {
     format!("t={t},v1={}", doi_core::hash::hex(&tag))
 }
 
+/// A mail's request body that did not serialise: nothing is sent, rather
+/// than an empty body.
+fn unserialisable(_: serde_json::Error) -> ApiError {
+    ApiError::DeliveryFailed("the mail could not be written as JSON".into())
+}
+
 /// The signed webhook request.
-pub fn webhook_request(url: &str, secret: &str, now: Timestamp, c: &Confirmation<'_>) -> Outgoing {
+pub fn webhook_request(
+    url: &str,
+    secret: &str,
+    now: Timestamp,
+    c: &Confirmation<'_>,
+) -> Result<Outgoing, ApiError> {
     let body = serde_json::to_string(&WebhookBody {
         kind: "confirmation",
         to: c.to.as_str(),
@@ -76,15 +88,15 @@ pub fn webhook_request(url: &str, secret: &str, now: Timestamp, c: &Confirmation
         unsubscribe_url: &c.unsubscribe_url,
         not_me_url: doi_core::mail::not_me_url(&c.unsubscribe_url),
     })
-    .unwrap_or_default();
-    Outgoing {
+    .map_err(unserialisable)?;
+    Ok(Outgoing {
         url: url.to_string(),
         headers: vec![
             ("content-type".into(), "application/json".into()),
             ("doi-signature".into(), signature(secret, now, &body)),
         ],
         body,
-    }
+    })
 }
 
 #[derive(Serialize)]
@@ -106,7 +118,11 @@ struct ResendHeaders<'a> {
 }
 
 /// The request to Resend's API.
-pub fn resend_request(api_key: &str, from: &str, c: &Confirmation<'_>) -> Outgoing {
+pub fn resend_request(
+    api_key: &str,
+    from: &str,
+    c: &Confirmation<'_>,
+) -> Result<Outgoing, ApiError> {
     let body = serde_json::to_string(&ResendBody {
         from,
         to: [c.to.as_str()],
@@ -118,15 +134,15 @@ pub fn resend_request(api_key: &str, from: &str, c: &Confirmation<'_>) -> Outgoi
             list_unsubscribe_post: doi_core::mail::ONE_CLICK,
         },
     })
-    .unwrap_or_default();
-    Outgoing {
+    .map_err(unserialisable)?;
+    Ok(Outgoing {
         url: RESEND_URL.to_string(),
         headers: vec![
             ("content-type".into(), "application/json".into()),
             ("authorization".into(), format!("Bearer {api_key}")),
         ],
         body,
-    }
+    })
 }
 
 /// Sends a confirmation the way `doi.toml` says. Any non-2xx answer is a
@@ -140,9 +156,9 @@ pub async fn send<S: Store, N: Net>(ctx: &Ctx<S, N>, c: &Confirmation<'_>) -> Re
     let request = match &confirmation.delivery {
         Delivery::Webhook { url } => {
             let url = ctx.secrets.webhook_url().unwrap_or(url);
-            webhook_request(url, ctx.secrets.webhook_secret()?, ctx.now, c)
+            webhook_request(url, ctx.secrets.webhook_secret()?, ctx.now, c)?
         }
-        Delivery::Resend { from } => resend_request(ctx.secrets.resend_api_key()?, from, c),
+        Delivery::Resend { from } => resend_request(ctx.secrets.resend_api_key()?, from, c)?,
     };
     match ctx.net.post(&request).await {
         Ok(status) if (200..300).contains(&status) => Ok(()),
@@ -179,7 +195,8 @@ mod tests {
             "s3cret",
             Timestamp(1_700_000_000_123),
             &confirmation(&to),
-        );
+        )
+        .unwrap();
         let sig = r
             .headers
             .iter()
@@ -202,7 +219,7 @@ mod tests {
     #[test]
     fn resend_request_carries_the_unsubscribe_headers() {
         let to = Email::parse("taro@example.com").unwrap();
-        let r = resend_request("re_key", "news@sample.example", &confirmation(&to));
+        let r = resend_request("re_key", "news@sample.example", &confirmation(&to)).unwrap();
         assert_eq!(r.url, RESEND_URL);
         assert!(r
             .headers

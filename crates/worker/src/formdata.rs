@@ -17,6 +17,16 @@ impl Fields {
             .map(|(_, v)| v.clone())
     }
 
+    /// The first value of `name`, or empty when the form did not send it,
+    /// as a browser sends an empty input: what the checks after this see.
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "a read: an absent field is an empty one, and is checked as such"
+    )]
+    pub fn get_or_empty(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default()
+    }
+
     /// Every value of `name`.
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0

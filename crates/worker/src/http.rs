@@ -145,8 +145,15 @@ impl Response {
 
     /// A JSON response that must not be cached.
     pub fn json<T: Serialize + ?Sized>(status: u16, value: &T) -> Response {
-        // Our own plain types always serialise.
-        let body = serde_json::to_vec(value).unwrap_or_default();
+        match serde_json::to_vec(value) {
+            Ok(body) => Response::json_bytes(status, body),
+            // Our own plain types always serialise; if one ever did not, an
+            // empty 2xx must not claim what it cannot show.
+            Err(_) => ApiError::StorageUnavailable.to_response(),
+        }
+    }
+
+    fn json_bytes(status: u16, body: Vec<u8>) -> Response {
         Response::new(status, "application/json; charset=utf-8", body)
             .with_header("cache-control", "no-store")
     }
@@ -299,16 +306,20 @@ impl ApiError {
             message: String,
             retryable: bool,
         }
-        let mut r = Response::json(
-            self.status(),
-            &Body {
-                error: Detail {
-                    code: self.code(),
-                    message: self.to_string(),
-                    retryable: self.retryable(),
-                },
+        let body = Body {
+            error: Detail {
+                code: self.code(),
+                message: self.to_string(),
+                retryable: self.retryable(),
             },
-        );
+        };
+        // Not `Response::json`, which answers its own failure with this.
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "strings and a bool always serialise; the status says it all anyway"
+        )]
+        let body = serde_json::to_vec(&body).unwrap_or_default();
+        let mut r = Response::json_bytes(self.status(), body);
         if matches!(self, ApiError::Unauthorized) {
             r = r.with_header("www-authenticate", "Bearer");
         }

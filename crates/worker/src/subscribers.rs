@@ -172,7 +172,11 @@ pub async fn read_snapshots<S: Store>(
 /// withdrawal writes on top of (it must not wait on anything that grows
 /// with the log) and what batch calls use.
 pub fn from_snapshot(sid: SubscriberId, snapshot: Option<Snapshot>) -> Subscriber {
-    Subscriber::from_snapshot(sid, snapshot.unwrap_or_default())
+    // Not an error hidden: no snapshot is a subscriber with no events yet,
+    // and a withdrawal for them must still be written (it suppresses).
+    #[allow(clippy::disallowed_methods, reason = "no snapshot is an empty one")]
+    let snapshot = snapshot.unwrap_or_default();
+    Subscriber::from_snapshot(sid, snapshot)
 }
 
 /// What a change is written on top of: the snapshot alone (one read,
@@ -366,7 +370,7 @@ pub async fn append<S: Store, N: Net>(
         parents: sub.state.heads.clone(),
         kind,
     };
-    let (hash, bytes) = seal(&event);
+    let (hash, bytes) = seal(&event).map_err(|_| ApiError::StorageUnavailable)?;
     let text = String::from_utf8(bytes).map_err(|_| ApiError::StorageUnavailable)?;
     repair::mark(ctx, &sub.sid, event.kind.is_withdrawal()).await?;
     let options = PutOptions {
@@ -513,7 +517,7 @@ pub async fn erase<S: Store, N: Net>(
         parents: Vec::new(),
         kind: EventKind::Erased,
     };
-    let (hash, bytes) = seal(&event);
+    let (hash, bytes) = seal(&event).map_err(|_| ApiError::StorageUnavailable)?;
     let text = String::from_utf8(bytes).map_err(|_| ApiError::StorageUnavailable)?;
     repair::mark(ctx, &sub.sid, true).await?;
     ctx.store

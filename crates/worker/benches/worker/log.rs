@@ -132,7 +132,7 @@ pub fn build(n: usize) -> Long {
             parents: vec![log[i - 1].hash],
             kind: kind(i),
         };
-        let (hash, bytes) = ledger::seal(&event);
+        let (hash, bytes) = ledger::seal(&event).expect("an event serialises");
         let sealed = String::from_utf8(bytes).expect("sealed events are JSON");
         let key = keys::event(&sid, &event.id);
         block_on(world.store.inner.put(&key, &sealed, PutOptions::default())).expect("in memory");

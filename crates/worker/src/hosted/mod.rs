@@ -75,6 +75,10 @@ pub async fn standing<S: Store, N: Net>(
     purpose: Purpose,
 ) -> Result<(Claims, doi_core::SubscriberState), PageError> {
     let claims = verify(ctx, token, purpose)?;
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "a read: no snapshot yet is a subscriber with no consent"
+    )]
     let state = crate::subscribers::read_snapshot(&ctx.store, &claims.subscriber)
         .await?
         .map(|s| s.state)

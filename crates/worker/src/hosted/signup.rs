@@ -56,6 +56,7 @@ pub async fn post<S: Store, N: Net>(
         .ok_or(PageError::NotFound)?;
     let origin = req.header("origin");
     if !may_submit(form, origin, &req.origin, Surface::HostedPage) {
+        #[allow(clippy::disallowed_methods, reason = "no Origin header is named as ''")]
         let shown = origin.unwrap_or_default().to_string();
         return Err(ApiError::ForbiddenOrigin(shown).into());
     }
@@ -64,13 +65,13 @@ pub async fn post<S: Store, N: Net>(
         .get("locale")
         .and_then(|l| Locale::from_tag(&l))
         .unwrap_or_else(|| crate::hosted::locale(ctx, req));
-    let email = fields.get("email").unwrap_or_default();
+    let email = fields.get_or_empty("email");
     let topics: Vec<TopicId> = fields
         .all("topics")
         .iter()
         .filter_map(|t| TopicId::parse(t))
         .collect();
-    let record_id = fields.get("record_id").unwrap_or_default();
+    let record_id = fields.get_or_empty("record_id");
     let rendered_at: u64 = fields
         .get("rendered_at")
         .and_then(|t| t.parse().ok())
@@ -93,7 +94,7 @@ pub async fn post<S: Store, N: Net>(
         page_url: format!("{}/f/{}", req.origin, form.id),
         client_time: ctx.now,
         elapsed_ms: ctx.now.millis().saturating_sub(rendered_at),
-        website: fields.get("website").unwrap_or_default(),
+        website: fields.get_or_empty("website"),
     };
     let shell = shell(ctx, req);
     match record.check(ctx.config, Method::HostedPage, req.header("user-agent")) {
