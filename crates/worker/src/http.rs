@@ -95,9 +95,11 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
-    /// A query parameter, decoded.
+    /// The first value of a query parameter, decoded as a form field is.
     pub fn query_param(&self, name: &str) -> Option<String> {
-        crate::formdata::parse_urlencoded(&self.query).get(name)
+        form_urlencoded::parse(self.query.as_bytes())
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.into_owned())
     }
 
     /// The media type of the body, lower case, without parameters.
@@ -431,6 +433,14 @@ mod tests {
             parts("https://w.example"),
             ("https://w.example".into(), "/".into(), String::new())
         );
+    }
+
+    #[test]
+    fn query_params_are_decoded_like_form_fields() {
+        let req = Request::new(Method::Get, "/u/t?from=not_me&lang=en&q=a+b%40c&lang=ja");
+        assert_eq!(req.query_param("lang").as_deref(), Some("en"));
+        assert_eq!(req.query_param("q").as_deref(), Some("a b@c"));
+        assert_eq!(req.query_param("missing"), None);
     }
 
     #[test]
