@@ -191,5 +191,8 @@ fn an_erasure_right_after_a_signup_removes_its_personal_data_within_5_minutes() 
 #[test]
 fn an_erasure_right_after_a_signup_leaves_no_address_in_event_metadata_within_5_minutes() {
     let w = stale_world();
-    super::faults::erasure_leaves_no_address_in_old_event_metadata(&w, five_minutes_of_sweeps);
+    super::lost_snapshots::erasure_leaves_no_address_in_old_event_metadata(
+        &w,
+        five_minutes_of_sweeps,
+    );
 }
