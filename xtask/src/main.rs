@@ -13,6 +13,8 @@ mod project;
 mod setup;
 mod soak;
 mod test;
+#[cfg(test)]
+mod tidy;
 mod wrangler;
 
 use std::fmt;
