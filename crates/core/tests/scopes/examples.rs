@@ -3,16 +3,21 @@
 
 use super::*;
 
-#[test]
-fn the_confirmation_of_an_older_signup_does_not_activate_a_newer_one() {
-    let mut log = Log::default();
-    log.push(EventKind::Subscribed {
+/// A signup to topic 0 of list 0 at frequency 0.
+fn signup(double_opt_in: bool) -> EventKind {
+    EventKind::Subscribed {
         list: list(0),
         topics: vec![topic(0)],
         frequency: Some(freq(0)),
-        double_opt_in: true,
+        double_opt_in,
         evidence: evidence(),
-    });
+    }
+}
+
+#[test]
+fn the_confirmation_of_an_older_signup_does_not_activate_a_newer_one() {
+    let mut log = Log::default();
+    log.push(signup(true));
     log.push(EventKind::Unsubscribed {
         scope: UnsubscribeScope::List { list: list(0) },
         via: Via::Page,
@@ -46,13 +51,7 @@ fn the_confirmation_of_an_older_signup_does_not_activate_a_newer_one() {
 #[test]
 fn a_frequency_withdrawal_stops_only_that_frequency() {
     let mut log = Log::default();
-    log.push(EventKind::Subscribed {
-        list: list(0),
-        topics: vec![topic(0)],
-        frequency: Some(freq(0)),
-        double_opt_in: false,
-        evidence: evidence(),
-    });
+    log.push(signup(false));
     log.push(EventKind::Unsubscribed {
         scope: UnsubscribeScope::Frequency {
             list: list(0),
@@ -73,13 +72,7 @@ fn a_frequency_withdrawal_stops_only_that_frequency() {
 #[test]
 fn a_recorded_frequency_refuses_mail_at_another() {
     let mut log = Log::default();
-    log.push(EventKind::Subscribed {
-        list: list(0),
-        topics: vec![topic(0)],
-        frequency: Some(freq(0)),
-        double_opt_in: false,
-        evidence: evidence(),
-    });
+    log.push(signup(false));
     let at = |f: u8| SendRequest {
         list: list(0),
         topic: None,

@@ -208,10 +208,7 @@ fn import_records_provenance_is_idempotent_and_never_lifts_an_unsubscribe() {
         "left@example.com",
         "rec-import-0000001",
     ));
-    let url = w.links("left@example.com", None)["unsubscribe_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let url = w.link("left@example.com", None, "unsubscribe_url");
     w.send(one_click_urlencoded(&path_of(&url)));
     let records = json!({"records": [
         {"email": "old@example.com", "list": "newsletter", "topics": ["tips"], "consented_at": 1_600_000_000_000u64,

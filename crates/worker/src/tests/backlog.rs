@@ -15,10 +15,7 @@ fn a_backlog_of_imports_never_delays_a_withdrawals_repair() {
     w.subscribe(&record("whitepaper", WHO, "rec-backlog-000000001"));
     let key = format!("snap/{}", w.sid(WHO));
     let before = w.store.peek(&key).unwrap();
-    let url = w.links(WHO, None)["unsubscribe_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let url = w.link(WHO, None, "unsubscribe_url");
     assert_eq!(w.send(one_click_urlencoded(&path_of(&url))).status, 200);
     let records: Vec<Value> = (0..300)
         .map(|i| json!({"email": format!("import{i}@example.com"), "list": "newsletter", "topics": ["tips"],

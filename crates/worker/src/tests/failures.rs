@@ -34,10 +34,7 @@ fn a_failed_event_write_is_a_retryable_503_and_nothing_is_claimed() {
 fn a_failed_one_click_write_is_a_503_and_the_address_stays_as_it_was() {
     let w = World::new();
     w.subscribe(&record("whitepaper", WHO, "rec-fail-000000002"));
-    let url = w.links(WHO, None)["unsubscribe_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let url = w.link(WHO, None, "unsubscribe_url");
     w.store.fail_writes_to("ev/");
     let r = w.send(one_click_urlencoded(&path_of(&url)));
     assert_eq!(r.status, 503);
@@ -51,10 +48,7 @@ fn a_failed_one_click_write_is_a_503_and_the_address_stays_as_it_was() {
 fn a_failed_snapshot_write_still_answers_200_and_is_rebuilt_after_the_response() {
     let w = World::new();
     w.subscribe(&record("whitepaper", WHO, "rec-fail-000000003"));
-    let url = w.links(WHO, None)["unsubscribe_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let url = w.link(WHO, None, "unsubscribe_url");
     w.store.fail_writes_to("snap/");
     let r = w.send(one_click_urlencoded(&path_of(&url)));
     assert_eq!(r.status, 200, "the unsubscribe event is written");
@@ -74,10 +68,7 @@ fn the_scheduled_sweep_rebuilds_missing_and_stale_snapshots() {
         "other@example.com",
         "rec-fail-000000005",
     ));
-    let url = w.links(WHO, None)["unsubscribe_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let url = w.link(WHO, None, "unsubscribe_url");
     w.store.fail_writes_to("snap/");
     w.send(one_click_urlencoded(&path_of(&url)));
     w.store.heal();
@@ -251,10 +242,7 @@ fn kv_operations_per_request_match_the_readme() {
         }),
         row("confirming it")
     );
-    let url = w.links("second@example.com", None)["unsubscribe_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let url = w.link("second@example.com", None, "unsubscribe_url");
     assert_eq!(
         cost(&|| {
             w.send(Request::new(Method::Get, &path_of(&url)));
@@ -267,10 +255,7 @@ fn kv_operations_per_request_match_the_readme() {
         }),
         row("one-click or page unsubscribe")
     );
-    let preferences = w.links("first@example.com", None)["preferences_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let preferences = w.link("first@example.com", None, "preferences_url");
     assert_eq!(
         cost(&|| {
             w.send(form_post(

@@ -158,6 +158,15 @@ impl<S: TestStore> World<S> {
     }
 
     /// `/v1/links` for an address: the JSON answer.
+    /// The URL `which` (`unsubscribe_url`, `preferences_url`) of
+    /// `/v1/links` for `email` (and `topic`).
+    pub fn link(&self, email: &str, topic: Option<&str>, which: &str) -> String {
+        self.links(email, topic)[which]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     pub fn links(&self, email: &str, topic: Option<&str>) -> Value {
         let mut body = json!({"email": email, "list": "newsletter"});
         if let Some(t) = topic {

@@ -26,10 +26,7 @@ fn one_click_urlencoded_unsubscribes_with_200_and_no_redirect() {
 fn one_click_multipart_unsubscribes_and_repeating_it_is_harmless() {
     let w = World::new();
     w.subscribe(&record("whitepaper", WHO, RID));
-    let url = w.links(WHO, None)["unsubscribe_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let url = w.link(WHO, None, "unsubscribe_url");
     for _ in 0..2 {
         let r = w.send(one_click_multipart(&path_of(&url)));
         assert_eq!(r.status, 200, "{}", r.text());
@@ -41,10 +38,7 @@ fn one_click_multipart_unsubscribes_and_repeating_it_is_harmless() {
 fn a_topic_link_one_click_stops_only_that_topic() {
     let w = World::new();
     w.subscribe(&record("whitepaper", WHO, RID));
-    let url = w.links(WHO, Some("tips"))["unsubscribe_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let url = w.link(WHO, Some("tips"), "unsubscribe_url");
     assert_eq!(w.send(one_click_urlencoded(&path_of(&url))).status, 200);
     assert_eq!(w.check(WHO, Some("tips")).1, "unsubscribed");
     assert_eq!(w.check(WHO, Some("product")).1, "consented");
@@ -60,17 +54,11 @@ fn one_clicking_every_topic_link_is_leaving_the_list() {
     let w = World::new();
     w.subscribe(&record("whitepaper", WHO, RID));
     for topic in ["product", "tips"] {
-        let url = w.links(WHO, Some(topic))["unsubscribe_url"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let url = w.link(WHO, Some(topic), "unsubscribe_url");
         assert_eq!(w.send(one_click_urlencoded(&path_of(&url))).status, 200);
     }
     assert_eq!(w.check(WHO, None).1, "unsubscribed");
-    let page = w.links(WHO, None)["preferences_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let page = w.link(WHO, None, "preferences_url");
     let shown = w.send(Request::new(Method::Get, &path_of(&page))).text();
     assert!(shown.contains(doi_core::text::Msg::NowReceivingNothing.text(doi_core::Locale::Ja)));
 }

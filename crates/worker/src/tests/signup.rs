@@ -73,10 +73,7 @@ fn an_identical_repeat_signup_adds_no_event_and_answers_the_same() {
 fn an_import_never_turns_a_stopped_topic_back_on() {
     let w = World::new();
     w.subscribe(&record("whitepaper", WHO, RID));
-    let url = w.links(WHO, Some("tips"))["unsubscribe_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let url = w.link(WHO, Some("tips"), "unsubscribe_url");
     w.send(one_click_urlencoded(&path_of(&url)));
     let records = json!({"records": [{"email": WHO, "list": "newsletter", "topics": ["product", "tips"],
         "consented_at": T0 - 1_000, "source": "CRM", "consent_text": "Yes", "locale": "en"}]});
@@ -137,10 +134,7 @@ fn signing_up_again_never_reveals_whether_the_address_was_subscribed() {
     assert_eq!(known.status, new.status);
     assert_eq!(known.body, new.body);
     let unsubscribed = {
-        let url = w.links("known@example.com", None)["unsubscribe_url"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let url = w.link("known@example.com", None, "unsubscribe_url");
         w.send(one_click_urlencoded(&path_of(&url)));
         w.subscribe(&record(
             "newsletter",
@@ -160,10 +154,7 @@ fn signing_up_again_never_reveals_whether_the_address_was_subscribed() {
 fn fresh_consent_after_an_unsubscribe_is_a_resubscribe() {
     let w = World::new();
     w.subscribe(&record("whitepaper", WHO, RID));
-    let url = w.links(WHO, None)["unsubscribe_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let url = w.link(WHO, None, "unsubscribe_url");
     w.send(one_click_urlencoded(&path_of(&url)));
     w.advance(1_000);
     w.subscribe(&record("whitepaper", WHO, "rec-0123456789abcdeX"));
@@ -318,10 +309,7 @@ fn form_definitions_are_served_with_cors_for_allowed_origins_only() {
 fn no_address_appears_in_any_key_or_log_line() {
     let w = World::new();
     w.subscribe(&record("newsletter", WHO, RID));
-    let url = w.links(WHO, None)["unsubscribe_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let url = w.link(WHO, None, "unsubscribe_url");
     w.send(one_click_urlencoded(&path_of(&url)));
     w.api(
         Method::Delete,
