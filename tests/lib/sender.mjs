@@ -33,6 +33,15 @@ export async function links(email, { list = "newsletter", topic, locale } = {}) 
   return json(await api("POST", "/v1/links", body), "POST /v1/links");
 }
 
+/** `POST /v1/prepare`: a campaign batch's decisions and, for those who may be mailed, links. */
+export async function prepare(recipients, { list = "newsletter", topic, frequency, locale } = {}) {
+  const body = { list, recipients };
+  if (topic !== undefined) body.topic = topic;
+  if (frequency !== undefined) body.frequency = frequency;
+  if (locale !== undefined) body.locale = locale;
+  return json(await api("POST", "/v1/prepare", body), "POST /v1/prepare");
+}
+
 /** `GET /v1/subscribers/{email or id}` as a Response (404 is an answer). */
 export const subscriberResponse = (emailOrId) =>
   api("GET", `/v1/subscribers/${encodeURIComponent(emailOrId)}`);

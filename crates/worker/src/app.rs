@@ -47,6 +47,7 @@ pub async fn handle<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Respons
         }
         (Post, ["v1", "links"]) => json(ctx, api::links::post(ctx, req)),
         (Post, ["v1", "check"]) => json(ctx, api::check::post(ctx, req).await),
+        (Post, ["v1", "prepare"]) => json(ctx, api::prepare::post(ctx, req).await),
         (Get, ["v1", "subscribers", who]) => json(ctx, api::subscribers::get(ctx, req, who).await),
         (Delete, ["v1", "subscribers", who]) => {
             json(ctx, api::subscribers::delete(ctx, req, who).await)

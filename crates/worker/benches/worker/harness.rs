@@ -334,6 +334,18 @@ pub fn routes(world: &World) -> Vec<(&'static str, Request)> {
         ("POST /v1/check ×100", check_request(world, 100)),
         ("POST /v1/check ×500", check_request(world, 500)),
         (
+            "POST /v1/prepare ×50",
+            world.api(
+                Method::Post,
+                "/v1/prepare",
+                Some(serde_json::json!({
+                    "list": "newsletter",
+                    "topic": "product",
+                    "recipients": (0..50).map(email).collect::<Vec<_>>(),
+                })),
+            ),
+        ),
+        (
             "GET /v1/export?limit=300",
             world.api(Method::Get, "/v1/export?limit=300", None),
         ),

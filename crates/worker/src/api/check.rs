@@ -28,24 +28,44 @@ struct Answer {
     results: Vec<Line>,
 }
 
+/// One address's answer.
 #[derive(Serialize)]
-struct Line {
-    email: String,
+pub struct Line {
+    /// As the sender sent it.
+    pub email: String,
+    /// Its subscriber id, when it is an address.
     #[serde(skip_serializing_if = "Option::is_none")]
-    subscriber_id: Option<SubscriberId>,
+    pub subscriber_id: Option<SubscriberId>,
+    /// The decision.
     #[serde(flatten)]
-    decision: Verdict,
+    pub decision: Verdict,
 }
 
+/// `may_send`'s decision, or why there is none.
 #[derive(Serialize)]
 #[serde(untagged)]
-enum Verdict {
+pub enum Verdict {
+    /// Decided.
     Decided(Decision),
-    InvalidEmail { allowed: bool, reason: InvalidEmail },
+    /// Not an address.
+    InvalidEmail {
+        /// Always false.
+        allowed: bool,
+        /// `invalid_email`.
+        reason: InvalidEmail,
+    },
 }
 
+impl Verdict {
+    /// Whether the mail may go.
+    pub fn allowed(&self) -> bool {
+        matches!(self, Verdict::Decided(d) if d.allowed)
+    }
+}
+
+/// The reason of an [`Verdict::InvalidEmail`].
 #[derive(Serialize)]
-struct InvalidEmail {
+pub struct InvalidEmail {
     code: &'static str,
 }
 
@@ -54,8 +74,26 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
     authorize(ctx, req)?;
     let ask: Ask = json_body(req)?;
     check_batch(ask.emails.len())?;
-    let (list, topic) = list_and_topic(ctx, &ask.list, ask.topic.as_deref())?;
-    let frequency = match &ask.frequency {
+    let request = send_request(
+        ctx,
+        &ask.list,
+        ask.topic.as_deref(),
+        ask.frequency.as_deref(),
+    )?;
+    let results = decide(ctx, &request, ask.emails).await?;
+    Ok(Response::json(200, &Answer { results }))
+}
+
+/// The mail a batch is about: list, topic and frequency, each checked
+/// against `doi.toml`.
+pub fn send_request<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    list: &str,
+    topic: Option<&str>,
+    frequency: Option<&str>,
+) -> Result<SendRequest, ApiError> {
+    let (list, topic) = list_and_topic(ctx, list, topic)?;
+    let frequency = match frequency {
         None => None,
         Some(f) => {
             let known = ctx.config.list(&list).and_then(|l| {
@@ -69,14 +107,22 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
             })?)
         }
     };
-    let request = SendRequest {
+    Ok(SendRequest {
         list,
         topic,
         frequency,
-    };
+    })
+}
+
+/// `may_send` for each address, in input order, from the snapshots (one
+/// bulk read per 100 addresses).
+pub async fn decide<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    request: &SendRequest,
+    emails: Vec<String>,
+) -> Result<Vec<Line>, ApiError> {
     let id_key = ctx.id_key()?;
-    let sids: Vec<Option<SubscriberId>> = ask
-        .emails
+    let sids: Vec<Option<SubscriberId>> = emails
         .iter()
         .map(|e| {
             doi_core::Email::parse(e)
@@ -86,8 +132,8 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
         .collect();
     let wanted: Vec<String> = sids.iter().flatten().map(keys::snapshot).collect();
     let mut found = ctx.store.get_many(&wanted).await?.into_iter();
-    let mut results = Vec::with_capacity(ask.emails.len());
-    for (email, sid) in ask.emails.into_iter().zip(sids) {
+    let mut results = Vec::with_capacity(emails.len());
+    for (email, sid) in emails.into_iter().zip(sids) {
         let decision = match sid {
             None => Verdict::InvalidEmail {
                 allowed: false,
@@ -102,7 +148,7 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
                     .and_then(|text| Snapshot::parse(&text))
                     .map(|s| s.state)
                     .unwrap_or_else(SubscriberState::default);
-                Verdict::Decided(may_send(&state, &request, ctx.now))
+                Verdict::Decided(may_send(&state, request, ctx.now))
             }
         };
         results.push(Line {
@@ -111,5 +157,5 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
             decision,
         });
     }
-    Ok(Response::json(200, &Answer { results }))
+    Ok(results)
 }

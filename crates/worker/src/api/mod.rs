@@ -8,6 +8,7 @@ pub mod export;
 pub mod forms;
 pub mod import;
 pub mod links;
+pub mod prepare;
 pub mod subscribe;
 pub mod subscribers;
 pub mod suppressions;

@@ -11,6 +11,7 @@ mod lost_snapshots;
 mod misconfigured;
 mod one_click;
 mod pages;
+mod prepare;
 mod races;
 mod routes;
 mod signup;
