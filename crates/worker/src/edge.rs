@@ -30,12 +30,24 @@ use crate::store::{Listed, ListedKey, PutOptions, Store, StoreError};
 /// The KV binding in wrangler.toml.
 const KV_BINDING: &str = "DOI_KV";
 
+/// The secrets, read from `env` once per isolate: they cannot change
+/// within one (`wrangler secret put` deploys a new version, which starts
+/// new isolates), and each read crosses from wasm to JavaScript.
 fn secrets(env: &Env) -> Secrets {
-    Secrets::from_lookup(|name| {
-        env.secret(name)
-            .map(|s| s.to_string())
-            .or_else(|_| env.var(name).map(|v| v.to_string()))
-            .ok()
+    thread_local! {
+        static SECRETS: std::cell::OnceCell<Secrets> = const { std::cell::OnceCell::new() };
+    }
+    SECRETS.with(|cached| {
+        cached
+            .get_or_init(|| {
+                Secrets::from_lookup(|name| {
+                    env.secret(name)
+                        .map(|s| s.to_string())
+                        .or_else(|_| env.var(name).map(|v| v.to_string()))
+                        .ok()
+                })
+            })
+            .clone()
     })
 }
 
