@@ -1,6 +1,13 @@
 //! What a signup records, given anything that happened before: the list's
 //! default frequency, nothing for an identical repeat, and a resubscribe
 //! awaiting confirmation for someone a withdrawal stops.
+// A test: a failed unwrap is a failed test, and names its line.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 use doi_core::config::Config;
 use doi_core::event::{EventId, EventKind, Evidence, Method, UnsubscribeScope, Via};
