@@ -1,10 +1,12 @@
 // The JavaScript baseline of `cargo xtask bench`: the one-click unsubscribe
 // path written by hand as a plain Worker, doing the same KV operations as
-// the Rust Worker's (crates/worker/src/subscribers.rs, `load` + `append`):
+// the Rust Worker's (crates/worker/src/subscribers/, `before_change` +
+// `append` for a withdrawal):
 //
-//   verify the link's HMAC (WebCrypto) → read snap/{sid} → list ev/{sid}/
-//   → put ev/{sid}/{event} → list ev/{sid}/ again (a racing writer's event)
-//   → put snap/{sid} (state + log) → 200
+//   verify the link's HMAC (WebCrypto) → read snap/{sid} → put the repair
+//   mark → read the pulse → put ev/{sid}/{event} → read snap/{sid} again
+//   (a racing writer's?) → put snap/{sid} (state and heads) → read it back
+//   → 200  (4 reads + 3 writes)
 //
 // and the read-only unsubscribe page: verify → read snap/{sid} → HTML.
 // Tokens are doi-core's format (crates/core/src/token.rs), signed with the
@@ -80,20 +82,22 @@ async function oneClick(claims, request, env) {
   const form = await request.text();
   if (!form.includes("List-Unsubscribe=One-Click")) return html(400, "Not a one-click request.");
   const sid = claims.subscriber;
-  const snapshot = JSON.parse((await env.DOI_KV.get(`snap/${sid}`)) ?? '{"state":{},"log":[]}');
-  const listed = await env.DOI_KV.list({ prefix: `ev/${sid}/` });
+  const snapshot = JSON.parse((await env.DOI_KV.get(`snap/${sid}`)) ?? '{"state":{},"recent":[]}');
   const id = base64url(crypto.getRandomValues(new Uint8Array(16)));
+  const due = String(Date.now() + 75_000).padStart(13, "0");
+  await env.DOI_KV.put(`mark/0/${due}/${sid}/${id}`, "", { expirationTtl: 7 * 24 * 3600 });
+  await env.DOI_KV.get("pulse");
   const event = JSON.stringify({
-    id, at: Date.now(), subscriber: sid, parents: listed.keys.map((k) => k.name.slice(-22)),
+    id, at: Date.now(), subscriber: sid, parents: snapshot.state.heads ?? [],
     type: "unsubscribed", scope: "list", list: claims.list, via: "one_click",
   });
   await env.DOI_KV.put(`ev/${sid}/${id}`, event);
-  const after = await env.DOI_KV.list({ prefix: `ev/${sid}/` });
-  snapshot.log.push(event);
-  snapshot.seen = after.keys.length;
-  snapshot.state = { ...snapshot.state, [claims.list]: { status: "unsubscribed", at: Date.now() } };
+  await env.DOI_KV.get(`snap/${sid}`);
+  snapshot.recent = [...(snapshot.recent ?? []), { id, at: Date.now() }];
+  snapshot.state = { ...snapshot.state, heads: [id], [claims.list]: { status: "unsubscribed", at: Date.now() } };
   await env.DOI_KV.put(`snap/${sid}`, JSON.stringify(snapshot),
-    { metadata: { n: snapshot.log.length } });
+    { metadata: { n: (snapshot.state.events ?? 0) + 1 } });
+  await env.DOI_KV.get(`snap/${sid}`);
   return html(200, "You are unsubscribed.");
 }
 

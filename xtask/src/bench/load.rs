@@ -238,8 +238,9 @@ pub fn run(project: &Project, workers: &Workers, options: &Options) -> Result<Ve
          holds the subscribers part 5 seeded; the baseline, a minimal JavaScript Worker \
          (`bench/baseline-worker/`), runs on a copy of that KV and does the same KV \
          operations for the unsubscribe routes: verify the link's HMAC with WebCrypto, \
-         read the snapshot, list the events, put an event, list them again, put the \
-         snapshot (1 read + 2 lists + 2 writes, as the Rust Worker). Both get the same \
+         read the snapshot, put the repair mark, read the pulse, put the event, read \
+         the snapshot again, put it, read it back (4 reads + 3 writes, as the Rust \
+         Worker's one-click). Both get the same \
          links; every one-click request unsubscribes a different subscriber. Goal: \
          Rust ≥ 1.0× JS."
     ));
