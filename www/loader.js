@@ -23,92 +23,11 @@
 // without 'wasm-unsafe-eval'), it leaves a link to the hosted signup page
 // and says why in the console: never a silent blank. It defines no global,
 // sets no cookie and stores nothing.
-import init, { Form, formIdProblem, retryDelay, stylesheet } from "doi-glue";
+import init, { Form, formIdProblem } from "doi-glue";
 import wasm from "doi-wasm";
-
-// The fallback's words, for when the Rust catalogue cannot run. They are
-// doi-core's Msg::WidgetUnavailable and Msg::SignupElsewhere, word for word
-// (crates/widget/tests/web.rs checks).
-const TEXT = {
-  ja: ["このページでは登録フォームを表示できません。", "登録ページを開く"],
-  en: ["The signup form can't be shown on this page.", "Open the signup page"],
-};
-
-// Where attach mode reads the address when data-email-field says nothing,
-// and where it puts the box when the form has no [data-doi-consent] slot.
-const EMAIL_FIELDS = "input[type=email], input[name*=email i], input[id*=email i]";
-const SUBMIT_BUTTONS = "button[type=submit], input[type=submit], button:not([type])";
-
-// The tag that loaded this file (the last one that looks like it when a
-// tag manager inserted it in a way that leaves currentScript empty).
-const script =
-  document.currentScript ||
-  [...document.querySelectorAll('script[src*="/doi."]')].pop();
-const origin = new URL(script.src, location.href).origin;
-
-const formOf = (place) => (place.getAttribute("data-doi-form") || place.getAttribute("data-form") || "").trim();
-
-// Each place is claimed once, even when the page loads doi.js twice.
-function places() {
-  const found = [];
-  const claim = (element) => {
-    if (element.hasAttribute("data-doi-mounted")) return;
-    element.setAttribute("data-doi-mounted", "");
-    found.push(element);
-  };
-  const form = script.getAttribute("data-form");
-  const placeholders = [...document.querySelectorAll("[data-doi-form]")];
-  const placeholderFor = (id) => placeholders.some((p) => p.getAttribute("data-doi-form") === id);
-  if (script.hasAttribute("data-attach") || (form && !placeholderFor(form))) claim(script);
-  placeholders.forEach(claim);
-  return found;
-}
-
-// What the page says about language, strongest first: data-locale, the
-// nearest lang attribute, then the browser's languages. Rust chooses.
-const hints = (place) =>
-  [place.getAttribute("data-locale"), place.closest("[lang]")?.getAttribute("lang"), ...(navigator.languages || [])]
-    .filter((tag) => tag && tag.trim())
-    .join(",");
-
-// ja or en for the fallback, when Rust cannot choose (default: ja).
-const fallbackLocale = (place) => (hints(place).match(/(?:^|,)\s*(ja|en)(?![a-z])/i)?.[1] || "ja").toLowerCase();
-
-function reason(error) {
-  if (typeof WebAssembly !== "object") return "this browser cannot run WebAssembly";
-  const message = String((error && error.message) || error);
-  if (/content.security.policy|wasm-unsafe-eval|unsafe-eval/i.test(message)) {
-    return "this page's Content-Security-Policy blocks WebAssembly (script-src needs 'wasm-unsafe-eval')";
-  }
-  return `WebAssembly could not start (${message})`;
-}
-
-// A plain link to the hosted signup page, where the widget would have been.
-function fallback(place, why) {
-  const form = formOf(place);
-  const lang = fallbackLocale(place);
-  const href = `${origin}/f/${encodeURIComponent(form)}?lang=${lang}`;
-  const said = why instanceof Error ? why.message : String(why);
-  console.warn(`doi: the signup form "${form}" could not be shown: ${said}. Showing a link to ${href} instead.`);
-  const [sentence, label] = TEXT[lang];
-  const note = document.createElement("p");
-  const link = document.createElement("a");
-  note.setAttribute("data-doi-fallback", form);
-  note.lang = lang;
-  link.href = href;
-  link.textContent = label;
-  note.append(`${sentence} `, link);
-  let target = null;
-  try {
-    const selector = place.getAttribute("data-attach");
-    target = selector && document.querySelector(selector);
-  } catch {
-    // An invalid selector: the note goes where the script stands.
-  }
-  if (target) target.append(note);
-  else if (place.tagName === "SCRIPT") place.before(note);
-  else place.append(note);
-}
+import { build, hostForm, shadowHost, SUBMIT_BUTTONS } from "./loader/dom.js";
+import { fallback, formOf, hints, origin, places, reason, script } from "./loader/page.js";
+import { post, sleep } from "./loader/send.js";
 
 // GET /v1/forms/{id}, once per form, no cookies.
 const definitions = new Map();
@@ -126,63 +45,6 @@ function definition(form) {
   return definitions.get(form);
 }
 
-// An element from the Rust layout: [tag, {attribute: value}, ...children],
-// each child an element or text.
-function build([tag, attributes, ...children]) {
-  const element = document.createElement(tag);
-  for (const name in attributes) element.setAttribute(name, attributes[name]);
-  for (const child of children) element.append(typeof child === "string" ? child : build(child));
-  return element;
-}
-
-// A `tag` element with an open shadow root, styled. If the page has defined
-// a custom element of that name (so the shadow root is taken), a div.
-let sheet;
-function shadowHost(tag) {
-  let host = document.createElement(tag);
-  let root;
-  try {
-    root = host.attachShadow({ mode: "open" });
-  } catch {
-    host = document.createElement("div");
-    root = host.attachShadow({ mode: "open" });
-  }
-  try {
-    // Adopted, not a <style> element: immune to a style-src CSP.
-    if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(stylesheet());
-    root.adoptedStyleSheets = [sheet];
-  } catch {
-    const style = document.createElement("style");
-    style.textContent = stylesheet();
-    root.append(style);
-  }
-  return [host, root];
-}
-
-// The site's form for attach mode (or the form around what the selector
-// finds) and its email field.
-function hostForm(place) {
-  const selector = place.getAttribute("data-attach");
-  let form = null;
-  let email = null;
-  try {
-    form = document.querySelector(selector)?.closest("form");
-  } catch {
-    // An invalid selector matches nothing.
-  }
-  if (!form) throw `data-attach="${selector}" matches no form on this page`;
-  try {
-    email = form.querySelector(place.getAttribute("data-email-field") || EMAIL_FIELDS);
-  } catch {
-    // Likewise.
-  }
-  if (!(email instanceof HTMLInputElement)) {
-    throw `the form at data-attach="${selector}" has no email field the widget can find: add data-email-field="CSS selector"`;
-  }
-  return [form, email];
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const flag = (element, name, on) => (on ? element.setAttribute(name, "true") : element.removeAttribute(name));
 
 // Renders the form for `body` (its definition) at `place`, and wires it.
@@ -245,61 +107,7 @@ function mount(place, body) {
       crypto.getRandomValues(new Uint8Array(16)),
     );
 
-  // POSTs `json`, retrying as Rust says with the same record id; says how
-  // it went and, on success, announces it. `fetch` is called before the
-  // first pause, so in attach mode the request leaves while the host form
-  // is still being submitted (keepalive carries it if the page goes).
-  async function send(json, keepalive) {
-    say(form.says("sending"));
-    for (let attempt = 1; ; attempt++) {
-      let answer = 0;
-      let body = null;
-      try {
-        const response = await fetch(`${origin}/v1/subscribe`, {
-          method: "POST",
-          mode: "cors",
-          credentials: "omit",
-          headers: { "content-type": "application/json" },
-          body: json,
-          keepalive,
-        });
-        body = await response.json().catch(() => null);
-        answer = response.status;
-      } catch {
-        // No answer: status 0.
-      }
-      if (answer === 200 && typeof body?.status === "string" && typeof body.double_opt_in === "boolean") {
-        say(form.accepted(body.status, body.double_opt_in), "ok");
-        const sent = JSON.parse(json);
-        host.dispatchEvent(
-          new CustomEvent("doi:consent", {
-            bubbles: true,
-            composed: true,
-            // The address is left out on purpose: the page has its own field.
-            detail: {
-              form: sent.form,
-              record_id: body.record_id,
-              status: body.status,
-              double_opt_in: body.double_opt_in,
-              locale: form.locale,
-              topics: sent.topics,
-            },
-          }),
-        );
-        return true;
-      }
-      // A 200 without a usable receipt counts as no answer.
-      if (answer === 200) answer = 0;
-      const error = body?.error || {};
-      const wait = retryDelay(attempt, answer, typeof error.retryable === "boolean" ? error.retryable : undefined);
-      if (wait < 0) {
-        say(form.failed(answer, String(error.code || "")), "error");
-        return false;
-      }
-      say(form.says("retrying"));
-      await sleep(wait);
-    }
-  }
+  const send = (json, keepalive) => post({ form, say, host }, json, keepalive);
 
   let busy = false;
   if (!attach) {
