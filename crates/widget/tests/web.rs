@@ -58,7 +58,8 @@ fn record(form: &Form, email: &str) -> Option<String> {
 
 #[wasm_bindgen_test]
 fn the_loaders_fallback_texts_are_the_catalogues() {
-    let loader = include_str!("../../../www/loader.js");
+    // The fallback lives with the places it stands in.
+    let loader = include_str!("../../../www/loader/page.js");
     for msg in [Msg::WidgetUnavailable, Msg::SignupElsewhere] {
         for locale in Locale::ALL {
             assert!(loader.contains(msg.text(locale)), "{msg:?} {locale}");

@@ -34,13 +34,12 @@ pub async fn get<S: Store, N: Net>(
 ) -> Result<Response, ApiError> {
     authorize(ctx, req)?;
     let (sid, _) = subscriber_from_path(ctx, who)?;
-    let sub = subscribers::load(&ctx.store, sid).await?;
-    if !sub.exists() {
+    let (email, log) = subscribers::read_whole(&ctx.store, &sid).await?;
+    if log.is_empty() {
         return Err(ApiError::NotFound(
             "no subscriber has this address or id".into(),
         ));
     }
-    let log = subscribers::read_log(&ctx.store, &sid).await?;
     let consent_texts = texts(ctx, &log).await?;
     // `verified`: every stored event parses, is this subscriber's, and
     // names only parents that are stored (ARCHITECTURE.md says what that
@@ -52,7 +51,7 @@ pub async fn get<S: Store, N: Net>(
     let events: Vec<Event> = logged.into_iter().map(|e| e.event).collect();
     let proof = Proof {
         subscriber_id: sid,
-        email: sub.email.clone(),
+        email,
         state,
         events,
         consent_texts,

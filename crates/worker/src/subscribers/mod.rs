@@ -31,7 +31,8 @@ mod write;
 
 pub use erase::{erase, rebuild};
 pub use read::{
-    before_change, from_snapshot, load, read_log, read_snapshot, read_snapshots, since_erasure,
+    before_change, from_snapshot, load, read_log, read_snapshot, read_snapshots, read_whole,
+    since_erasure,
 };
 pub use write::append;
 

@@ -105,12 +105,33 @@ pub async fn read_log<S: Store>(
     store: &S,
     sid: &SubscriberId,
 ) -> Result<Vec<(LoggedEvent, String)>, StoreError> {
-    let names: Vec<String> = list_all(store, &keys::events_of(sid))
-        .await?
-        .into_iter()
-        .map(|k| k.name)
-        .collect();
-    read_events(store, sid, &names).await
+    Ok(read_whole(store, sid).await?.1)
+}
+
+/// The address (the snapshot's, or a signup event's metadata when the
+/// snapshot lost it; never after an erasure) and [`read_log`], from one
+/// snapshot read and one listing: what a proof of consent shows.
+pub async fn read_whole<S: Store>(
+    store: &S,
+    sid: &SubscriberId,
+) -> Result<(Option<Email>, Vec<(LoggedEvent, String)>), StoreError> {
+    let stored = read_snapshot(store, sid).await?;
+    let listed = list_all(store, &keys::events_of(sid)).await?;
+    let recovered = listed.iter().rev().find_map(|k| {
+        let address = k.metadata.as_ref()?.get(ADDRESS)?.as_str()?;
+        Email::parse(address).ok()
+    });
+    let names: Vec<String> = listed.into_iter().map(|k| k.name).collect();
+    let log = read_events(store, sid, &names).await?;
+    let erased = log
+        .iter()
+        .any(|(e, _)| matches!(e.event.kind, doi_core::EventKind::Erased));
+    let email = match stored {
+        Some(s) if s.email.is_some() || erased || s.state.erased => s.email,
+        _ if erased => None,
+        _ => recovered,
+    };
+    Ok((email, log))
 }
 
 async fn read_events<S: Store>(
