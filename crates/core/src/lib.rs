@@ -41,6 +41,7 @@ pub mod html;
 pub mod id;
 pub mod import;
 pub mod ledger;
+pub mod limits;
 pub mod locale;
 pub mod mail;
 pub mod origin;

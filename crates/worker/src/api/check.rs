@@ -73,7 +73,7 @@ pub struct InvalidEmail {
 pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Response, ApiError> {
     authorize(ctx, req)?;
     let ask: Ask = json_body(req)?;
-    check_batch(ask.emails.len())?;
+    check_batch(ask.emails.len(), doi_core::limits::CHECK_BATCH)?;
     let request = send_request(
         ctx,
         &ask.list,

@@ -19,9 +19,9 @@ use crate::store::Store;
 use crate::subscribers::{read_log, Snapshot};
 
 /// Default page size.
-pub const DEFAULT_LIMIT: usize = 100;
+pub const DEFAULT_LIMIT: usize = doi_core::limits::EXPORT_PAGE_DEFAULT;
 /// Largest page size.
-pub const MAX_LIMIT: usize = 300;
+pub const MAX_LIMIT: usize = doi_core::limits::EXPORT_PAGE_MAX;
 
 #[derive(Serialize)]
 struct Head<'a> {

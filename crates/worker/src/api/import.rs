@@ -38,7 +38,7 @@ struct Valid {
 pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Response, ApiError> {
     authorize(ctx, req)?;
     let ask: Ask = json_body(req)?;
-    check_batch(ask.records.len())?;
+    check_batch(ask.records.len(), doi_core::limits::CHANGE_BATCH)?;
     let id_key = ctx.id_key()?;
     let mut skipped = Vec::new();
     let mut valid = Vec::new();

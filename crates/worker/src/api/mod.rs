@@ -19,9 +19,6 @@ use crate::ctx::{Ctx, Net};
 use crate::http::{ApiError, Request, Response};
 use crate::store::Store;
 
-/// Most addresses or records one sender-API call may carry.
-pub const MAX_BATCH: usize = 500;
-
 /// Whether a browser at `origin` may talk to the widget routes of any form
 /// (CORS headers are set on every answer of those routes, errors included,
 /// so the widget can read them; which form accepts what is checked later).
@@ -53,10 +50,10 @@ pub fn authorize<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<(),
     ctx.secrets.authorize(req.header("authorization"))
 }
 
-/// Refuses a batch larger than [`MAX_BATCH`].
-pub fn check_batch(n: usize) -> Result<(), ApiError> {
-    if n > MAX_BATCH {
-        Err(ApiError::BatchTooLarge(MAX_BATCH))
+/// Refuses a batch larger than `max` (one of [`doi_core::limits`]).
+pub fn check_batch(n: usize, max: usize) -> Result<(), ApiError> {
+    if n > max {
+        Err(ApiError::BatchTooLarge(max))
     } else {
         Ok(())
     }

@@ -20,7 +20,7 @@ use crate::http::{json_body, ApiError, Request, Response};
 use crate::store::Store;
 
 /// Most recipients one call prepares.
-pub const MAX_PREPARE: usize = 50;
+pub const MAX_PREPARE: usize = doi_core::limits::PREPARE_BATCH;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -31,7 +31,7 @@ struct Answer {
 pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Response, ApiError> {
     authorize(ctx, req)?;
     let ask: Ask = json_body(req)?;
-    check_batch(ask.emails.len())?;
+    check_batch(ask.emails.len(), doi_core::limits::CHANGE_BATCH)?;
     let via = suppression_via(&ask.reason).ok_or_else(|| {
         ApiError::invalid(
             "invalid_request",
