@@ -60,7 +60,8 @@ pub struct Ctx<S: Store, N: Net> {
 }
 
 impl<S: Store, N: Net> Ctx<S, N> {
-    /// A context; `seed` must be fresh random bytes per request.
+    /// A context; `seed` must be unique per request and unpredictable
+    /// (random, or derived from a secret random value).
     pub fn new(
         config: &'static Config,
         secrets: Secrets,

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use doi_core::Timestamp;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use worker::{
     console_error, console_log, event, AbortController, Context, Date, Delay, Env, Fetch, Headers,
     KvStore, RequestInit, ScheduleContext, ScheduledEvent,
@@ -51,8 +52,33 @@ fn secrets(env: &Env) -> Secrets {
     })
 }
 
-/// 32 bytes from `crypto.getRandomValues`.
+/// A request's seed for fresh ids: SHA-256 of 32 bytes drawn from
+/// `crypto.getRandomValues` once per isolate, and of a per-isolate request
+/// counter — unique per request and unpredictable from outside, without
+/// three calls into JavaScript on every request.
 fn seed() -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    thread_local! {
+        static ISOLATE: [u8; 32] = random_bytes();
+        static REQUESTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+    let n = REQUESTS.with(|r| {
+        let n = r.get();
+        r.set(n.wrapping_add(1));
+        n
+    });
+    ISOLATE.with(|isolate| {
+        Sha256::new()
+            .chain_update(b"doi request seed v1\0")
+            .chain_update(isolate)
+            .chain_update(n.to_be_bytes())
+            .finalize()
+            .into()
+    })
+}
+
+/// 32 bytes from `crypto.getRandomValues`.
+fn random_bytes() -> [u8; 32] {
     let mut bytes = [0u8; 32];
     let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     let filled = scope
@@ -66,8 +92,30 @@ fn seed() -> [u8; 32] {
     bytes
 }
 
+/// Whether the rate limits are on (`DOI_RATE_LIMITS`), read once per
+/// isolate like the secrets.
+fn limits_on(env: &Env) -> bool {
+    thread_local! {
+        static ON: std::cell::OnceCell<bool> = const { std::cell::OnceCell::new() };
+    }
+    ON.with(|on| {
+        *on.get_or_init(|| {
+            let switch = env.var(ratelimit::SWITCH).ok().map(|v| v.to_string());
+            ratelimit::enabled(switch.as_deref())
+        })
+    })
+}
+
+/// The raw `web_sys` request and response, not `worker::Request` and
+/// `worker::Response`: converting into those reads the request's `cf`
+/// object and every header up front, which the isolate profile showed as
+/// the largest single share of a small request's time.
 #[event(fetch)]
-async fn fetch(req: worker::Request, env: Env, wctx: Context) -> worker::Result<worker::Response> {
+async fn fetch(
+    req: web_sys::Request,
+    env: Env,
+    wctx: Context,
+) -> worker::Result<web_sys::Response> {
     let config = match crate::config() {
         Ok(c) => c,
         Err(problem) => {
@@ -154,8 +202,7 @@ async fn rate_limited<S: Store, N: Net>(
     request: &http::Request,
 ) -> Option<http::Response> {
     let bucket = ratelimit::bucket(request)?;
-    let switch = env.var(ratelimit::SWITCH).ok().map(|v| v.to_string());
-    if !ratelimit::enabled(switch.as_deref()) {
+    if !limits_on(env) {
         return None;
     }
     let Ok(limiter) = env.rate_limiter(bucket.binding()) else {
@@ -177,30 +224,35 @@ async fn rate_limited<S: Store, N: Net>(
 
 /// Reads the runtime's request: method, URL, headers and body. A body whose
 /// declared length is over the route's limit is not read at all (`true`).
-async fn read(mut req: worker::Request) -> worker::Result<(http::Request, bool)> {
+async fn read(req: web_sys::Request) -> worker::Result<(http::Request, bool)> {
     // The URL as text: parsing it with the `url` crate would link its IDNA
     // tables (a large share of the module) for nothing.
-    let url = req.inner().url();
+    let url = req.url();
     let (origin, path, query) = http::split_url(&url);
-    let method = http::Method::parse(req.method().as_ref());
-    let headers: Vec<(String, String)> = req
-        .headers()
-        .entries()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v))
-        .collect();
-    let declared: usize = req
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse().ok())
+    let method = http::Method::parse(&req.method());
+    let mut headers: Vec<(String, String)> = Vec::new();
+    if let Some(entries) = js_sys::try_iter(&req.headers())? {
+        for entry in entries {
+            let pair: js_sys::Array = entry?.unchecked_into();
+            if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                headers.push((name.to_ascii_lowercase(), value));
+            }
+        }
+    }
+    let declared: usize = headers
+        .iter()
+        .find(|(name, _)| name == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
         .unwrap_or(0);
     let limit = app::body_limit(&path);
     let too_large = declared > limit;
     let body = match method {
         // A body the runtime could not hand over is its error, not an
         // empty body to act on.
-        http::Method::Post | http::Method::Delete if !too_large => req.bytes().await?,
+        http::Method::Post | http::Method::Delete if !too_large => {
+            let buffer = JsFuture::from(req.array_buffer()?).await?;
+            js_sys::Uint8Array::new(&buffer).to_vec()
+        }
         _ => Vec::new(),
     };
     let request = http::Request {
@@ -214,14 +266,21 @@ async fn read(mut req: worker::Request) -> worker::Result<(http::Request, bool)>
     Ok((request, too_large))
 }
 
-fn to_worker(r: http::Response) -> worker::Result<worker::Response> {
-    let headers = Headers::new();
+/// The runtime's response, built directly: one `Headers`, one `Response`.
+fn to_worker(r: http::Response) -> worker::Result<web_sys::Response> {
+    let headers = web_sys::Headers::new()?;
     for (name, value) in &r.headers {
         headers.append(name, value)?;
     }
-    Ok(worker::Response::from_bytes(r.body)?
-        .with_status(r.status)
-        .with_headers(headers))
+    let init = web_sys::ResponseInit::new();
+    init.set_status(r.status);
+    init.set_headers(&headers);
+    let mut body = r.body;
+    // No body at all for the statuses that must not have one.
+    let body = (!matches!(r.status, 101 | 204 | 205 | 304)).then_some(&mut body[..]);
+    Ok(web_sys::Response::new_with_opt_u8_array_and_init(
+        body, &init,
+    )?)
 }
 
 /// Workers KV as a [`Store`].

@@ -33,7 +33,7 @@ pub mod store;
 pub mod subscribers;
 pub mod texts;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "edge"))]
 mod edge;
 
 /// Test support, shared by the unit tests, the benchmarks and the fuzz
