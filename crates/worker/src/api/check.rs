@@ -145,8 +145,7 @@ pub async fn decide<S: Store, N: Net>(
                 let state = found
                     .next()
                     .flatten()
-                    .and_then(|text| Snapshot::parse(&text))
-                    .map(|s| s.state)
+                    .and_then(|text| Snapshot::state_of(&text))
                     .unwrap_or_else(SubscriberState::default);
                 Verdict::Decided(may_send(&state, request, ctx.now))
             }

@@ -153,6 +153,45 @@ async fn read_events<S: Store>(
     Ok(log)
 }
 
+/// Every stored event of `sid` as stored, oldest first, for the export: a
+/// listing and one bulk read per 100 events, like [`read_log`], but no
+/// snapshot read and no full parse — only each event's `id`, `at` and
+/// `subscriber` are read, to order them and leave out foreign entries. The
+/// bytes are the proof; whoever holds the export verifies them.
+pub async fn stored_log<S: Store>(
+    store: &S,
+    sid: &SubscriberId,
+) -> Result<Vec<String>, StoreError> {
+    #[derive(serde::Deserialize)]
+    struct Header<'a> {
+        #[serde(borrow)]
+        id: &'a str,
+        at: u64,
+        #[serde(borrow)]
+        subscriber: &'a str,
+    }
+    let names: Vec<String> = list_all(store, &keys::events_of(sid))
+        .await?
+        .into_iter()
+        .map(|k| k.name)
+        .collect();
+    let own = sid.to_string();
+    let mut log: Vec<((u64, EventId), String)> = Vec::with_capacity(names.len());
+    for chunk in names.chunks(100) {
+        for text in store.get_many(chunk).await?.into_iter().flatten() {
+            let key = match serde_json::from_str::<Header>(&text) {
+                Ok(h) if h.subscriber == own => EventId::parse(h.id).map(|id| (h.at, id)),
+                _ => None,
+            };
+            if let Some(key) = key {
+                log.push((key, text));
+            }
+        }
+    }
+    log.sort_by(|(a, _), (b, _)| a.cmp(b));
+    Ok(log.into_iter().map(|(_, text)| text).collect())
+}
+
 /// Reads the events `ids` and folds them. After an erasure only the
 /// erasure and what was written on top of it count: anything older that a
 /// listing still showed is left for `erase_leftovers`.
