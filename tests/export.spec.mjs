@@ -3,7 +3,7 @@
 // from and never lifts an unsubscribe; bounces and complaints suppress.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { api, errorOf, newEmail, usedEmails } from "./lib/http.mjs";
+import { api, errorOf, limits, newEmail, usedEmails } from "./lib/http.mjs";
 import { sha256Hex, signUp } from "./lib/consent.mjs";
 import { check, consentEvents, exportAll, importRecords, links, subscriber, subscriberResponse } from "./lib/sender.mjs";
 
@@ -177,7 +177,7 @@ test("the export shows an unsubscribe as an event: the proof of withdrawal", asy
   await signUp("whitepaper", email);
   await oneClick(email);
   const id = (await subscriber(email)).subscriber_id;
-  const { lines } = await exportAll({ limit: 300 });
+  const { lines } = await exportAll({ limit: limits.EXPORT_PAGE_MAX });
   const line = lines.find((l) => l.subscriber_id === id);
   assert.ok(line);
   assert.ok(line.events.some((e) => e.type === "unsubscribed" && e.via === "one_click"));

@@ -4,7 +4,7 @@
 // token; limits answered with 4xx, not crashes.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { api, apiToken, errorOf, newEmail, url, workerOrigin } from "./lib/http.mjs";
+import { api, apiToken, errorOf, limits, newEmail, url, workerOrigin } from "./lib/http.mjs";
 import { consentRecord, formDefinition, signUp } from "./lib/consent.mjs";
 import { check, links } from "./lib/sender.mjs";
 import { waitForMails } from "./lib/mailbox.mjs";
@@ -255,21 +255,22 @@ test("the sender API refuses requests without the right bearer token, and acts o
 
 const addresses = (n) => Array.from({ length: n }, (_, i) => `limit-${i}@example.com`);
 
-test("/v1/check takes 500 addresses and refuses 501", async () => {
-  const ok = await api("POST", "/v1/check", { list: "newsletter", emails: addresses(500) });
+test(`/v1/check takes ${limits.CHECK_BATCH} addresses and refuses one more`, async () => {
+  const most = limits.CHECK_BATCH;
+  const ok = await api("POST", "/v1/check", { list: "newsletter", emails: addresses(most) });
   const body = await ok.json();
   assert.equal(ok.status, 200);
-  assert.equal(body.results.length, 500);
-  assert.deepEqual(body.results.map((r) => r.email), addresses(500), "results come in input order");
-  const tooMany = await api("POST", "/v1/check", { list: "newsletter", emails: addresses(501) });
+  assert.equal(body.results.length, most);
+  assert.deepEqual(body.results.map((r) => r.email), addresses(most), "results come in input order");
+  const tooMany = await api("POST", "/v1/check", { list: "newsletter", emails: addresses(most + 1) });
   const error = await errorOf(tooMany);
   assert.ok([413, 422].includes(tooMany.status), `answered ${tooMany.status}`);
   assert.equal(error.code, "batch_too_large");
 });
 
-test("/v1/import and /v1/suppressions refuse more than 500 items and store none", async () => {
+test(`/v1/import and /v1/suppressions refuse more than ${limits.CHANGE_BATCH} items and store none`, async () => {
   const marker = newEmail("batch-marker");
-  const records = [marker, ...addresses(500)].map((email) => ({
+  const records = [marker, ...addresses(limits.CHANGE_BATCH)].map((email) => ({
     email,
     list: "newsletter",
     consented_at: Date.now() - 86_400_000,
@@ -283,7 +284,7 @@ test("/v1/import and /v1/suppressions refuse more than 500 items and store none"
   assert.equal(importError.code, "batch_too_large");
   assert.equal((await check(marker)).reason.code, "no_consent", "nothing of the batch was imported");
 
-  const suppressed = await api("POST", "/v1/suppressions", { emails: [marker, ...addresses(500)], reason: "manual" });
+  const suppressed = await api("POST", "/v1/suppressions", { emails: [marker, ...addresses(limits.CHANGE_BATCH)], reason: "manual" });
   const suppressError = await errorOf(suppressed);
   assert.ok([413, 422].includes(suppressed.status), `suppressions answered ${suppressed.status}`);
   assert.equal(suppressError.code, "batch_too_large");

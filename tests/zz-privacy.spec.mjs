@@ -4,7 +4,7 @@
 // and the address stays suppressed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { api, newEmail, usedEmails, workerOrigin, wranglerLog } from "./lib/http.mjs";
+import { api, limits, newEmail, usedEmails, workerOrigin, wranglerLog } from "./lib/http.mjs";
 import { consentRecord, formDefinition, signUp, subscribe } from "./lib/consent.mjs";
 import { check, exportAll, links, subscriber, subscriberResponse } from "./lib/sender.mjs";
 import { deliveries } from "./lib/mailbox.mjs";
@@ -46,7 +46,7 @@ test("erasure removes the address and the evidence, and the address stays suppre
       assert.ok(!body.includes(personal), `${personal} is gone from GET /v1/subscribers`);
     }
   }
-  const { lines } = await exportAll({ limit: 300 });
+  const { lines } = await exportAll({ limit: limits.EXPORT_PAGE_MAX });
   const line = lines.find((l) => l.subscriber_id === id);
   if (line) {
     const exported = JSON.stringify(line);
@@ -83,7 +83,7 @@ test("after erasure, importing the address again does not re-enable sending", as
 });
 
 test("subscriber ids in the export are keyed hashes, never addresses", async () => {
-  const { lines } = await exportAll({ limit: 300 });
+  const { lines } = await exportAll({ limit: limits.EXPORT_PAGE_MAX });
   assert.ok(lines.length > 0, "the run created subscribers");
   for (const line of lines) {
     assert.match(line.subscriber_id, /^[A-Za-z0-9_-]{22}$/);

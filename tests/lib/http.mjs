@@ -116,3 +116,13 @@ export async function errorOf(response) {
     return { code: undefined, message: undefined, body: undefined, text };
   }
 }
+
+/**
+ * The sender API's batch limits, read from their one definition
+ * (`crates/core/src/limits.rs`), so specs follow when they change:
+ * `{ CHECK_BATCH, CHANGE_BATCH, PREPARE_BATCH, EXPORT_PAGE_DEFAULT, EXPORT_PAGE_MAX }`.
+ */
+export const limits = Object.fromEntries(
+  [...readFileSync(`${root}crates/core/src/limits.rs`, "utf8").matchAll(/pub const (\w+): usize = (\d+);/g)]
+    .map(([, name, value]) => [name, Number(value)]),
+);

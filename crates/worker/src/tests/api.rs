@@ -283,9 +283,10 @@ fn suppressions_block_every_list_with_their_reason() {
 }
 
 #[test]
-fn a_full_import_batch_stays_within_a_workers_kv_operations_and_resumes() {
+fn a_full_import_batch_stays_within_a_workers_kv_operations() {
     let w = World::new();
-    let records: Vec<Value> = (0..500)
+    let max = doi_core::limits::CHANGE_BATCH;
+    let records: Vec<Value> = (0..max)
         .map(|i| json!({"email": format!("bulk{i}@example.com"), "list": "newsletter", "topics": ["tips"], "consented_at": T0,
                         "source": "CRM", "consent_text": "Yes please", "locale": "en"}))
         .collect();
@@ -293,17 +294,22 @@ fn a_full_import_batch_stays_within_a_workers_kv_operations_and_resumes() {
     let first = body_json(&w.api(Method::Post, "/v1/import", Some(body.clone())));
     let ops = w.store.ops();
     assert!(ops.writes <= crate::api::WRITES_PER_CALL, "{ops:?}");
-    let later = first["skipped"].as_array().unwrap();
-    assert!(!later.is_empty() && later.iter().all(|s| s["code"] == "retry_later"));
+    assert_eq!(first["imported"].as_u64().unwrap() as usize, max);
+    assert_eq!(first["skipped"], json!([]));
+    let again = body_json(&w.api(Method::Post, "/v1/import", Some(body)));
     assert_eq!(
-        first["imported"].as_u64().unwrap() as usize + later.len(),
-        500
+        again["imported"].as_u64().unwrap() as usize,
+        max,
+        "a re-import counts, stores nothing"
     );
-    let second = body_json(&w.api(Method::Post, "/v1/import", Some(body)));
+    assert!(w.check(&format!("bulk{}@example.com", max - 1), None).0);
+    let over: Vec<Value> = (0..=max)
+        .map(|i| json!({"email": format!("more{i}@example.com"), "list": "newsletter", "topics": ["tips"], "consented_at": T0,
+                        "source": "CRM", "consent_text": "Yes please", "locale": "en"}))
+        .collect();
+    let refused = w.api(Method::Post, "/v1/import", Some(json!({ "records": over })));
     assert_eq!(
-        second["imported"], 500,
-        "the first part is already there; the rest now"
+        refused.status, 413,
+        "one record over the maximum is refused whole"
     );
-    assert_eq!(second["skipped"], json!([]));
-    assert!(w.check("bulk499@example.com", None).0);
 }
