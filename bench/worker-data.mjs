@@ -2,21 +2,26 @@
 // (docs/api.md), against a `wrangler dev` with fresh local KV:
 //
 //   node bench/worker-data.mjs scale --worker URL [--sizes 1000,10000]
-//     seeds subscribers through POST /v1/import (batches of 500) and times,
-//     at each size: import, /v1/check with 500 addresses, exporting everyone
+//     seeds subscribers through POST /v1/import (the largest batches) and times,
+//     at each size: import, /v1/check with the most addresses a call takes, exporting everyone
 //     through the cursor, and the scheduled snapshot rebuild.
 //   node bench/worker-data.mjs prepare --worker URL --out DIR
 //     writes what the wrk scripts send: unsubscribe tokens for the seeded
 //     subscribers, a consent record template, check bodies, the API token.
 import { createHmac } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { bytes, devVar, head, median, ms, option, ratio, row, section, text } from "./lib.mjs";
 
 const WORKER = option("worker");
 if (!WORKER) throw new Error("--worker URL is required");
 const TOKEN = devVar("DOI_API_TOKEN");
 const LIST = "newsletter";
-const BATCH = 500;
+/** The most one import or check call takes (`crates/core/src/limits.rs`). */
+const limit = (name) =>
+  Number(readFileSync(new URL("../crates/core/src/limits.rs", import.meta.url), "utf8")
+    .match(new RegExp(`pub const ${name}: usize = (\\d+);`))[1]);
+const BATCH = limit("CHANGE_BATCH");
+const CHECK_BATCH = limit("CHECK_BATCH");
 
 /** The address of seeded subscriber `i`. */
 const email = (i) => `reader.${i}@scale.example`;
@@ -39,7 +44,7 @@ async function timed(fn) {
 }
 
 /**
- * Imports subscribers `from`..`to` (exclusive) in batches of 500; the median
+ * Imports subscribers `from`..`to` (exclusive) in the largest batches; the median
  * time per batch (with its retries) and calls per batch.
  */
 async function seed(from, to, consentText) {
@@ -87,7 +92,7 @@ const checkBody = (count, offset = 0) => ({
 });
 
 /** The largest export page the Worker serves (docs/api.md). */
-const EXPORT_LIMIT = 300;
+const EXPORT_LIMIT = limit("EXPORT_PAGE_MAX");
 
 async function exportAll(limit) {
   let cursor = "";
@@ -128,7 +133,7 @@ async function scale() {
     seeded = size;
     const check = [];
     for (let i = 0; i < 5; i++) {
-      check.push((await timed(() => api("POST", "/v1/check", checkBody(500, size - 500)))).ms);
+      check.push((await timed(() => api("POST", "/v1/check", checkBody(CHECK_BATCH, size - CHECK_BATCH)))).ms);
     }
     const exported = await timed(() => exportAll(EXPORT_LIMIT));
     if (exported.result.lines < size) {
@@ -142,10 +147,10 @@ async function scale() {
   const [small, large] = [results[0], results.at(-1)];
   section("5. Scale of the data path (wall time under wrangler dev)");
   text(`Subscribers seeded through \`POST /v1/import\` in batches of ${BATCH}; then, at`);
-  text("each size: `POST /v1/check` with 500 addresses (median of 5), `GET /v1/export`");
+  text(`each size: \`POST /v1/check\` with ${CHECK_BATCH} addresses (median of 5), \`GET /v1/export\``);
   text(`through every cursor page (limit ${EXPORT_LIMIT}, the most a page may hold), and one`);
   text("cron run right after (it refolds whichever of the import's repair marks are due, within");
-  text("its budget of 900 KV operations: at 10 000 the first batches' marks are).");
+  text("its budget of KV operations (`repair::BUDGET`): at 10 000 the first batches' marks are).");
   text("Local KV (SQLite under workerd): time here is not time at Cloudflare's edge,");
   text("but its growth with the data is the point.");
   const sizeHeads = results.map((r) => `${bytes(r.size)} subscribers`);
@@ -153,7 +158,7 @@ async function scale() {
   row(`import a batch of ${BATCH} (calls it took)`,
     ...results.map((r) => `${ms(r.importMs)} (${r.importCalls})`),
     ratio(large.importMs, small.importMs));
-  row("check 500 addresses", ...results.map((r) => ms(r.checkMs)),
+  row(`check ${CHECK_BATCH} addresses`, ...results.map((r) => ms(r.checkMs)),
     ratio(large.checkMs, small.checkMs));
   row("export everyone (pages)", ...results.map((r) => `${ms(r.exportMs)} (${r.pages})`),
     ratio(large.exportMs, small.exportMs));
@@ -180,8 +185,8 @@ async function prepare() {
   // Subscriber ids come from /v1/check; the links are signed here with the
   // local key, after checking that this reproduces the Worker's own link.
   const sids = [];
-  for (let start = 0; start < count; start += BATCH) {
-    const { answer } = await api("POST", "/v1/check", checkBody(Math.min(BATCH, count - start), start));
+  for (let start = 0; start < count; start += CHECK_BATCH) {
+    const { answer } = await api("POST", "/v1/check", checkBody(Math.min(CHECK_BATCH, count - start), start));
     sids.push(...JSON.parse(answer).results.map((r) => r.subscriber_id));
   }
   const [kid, secret] = devVar("DOI_SIGNING_KEYS").split(",")[0].trim().split(":");
@@ -213,7 +218,8 @@ async function prepare() {
   };
   writeFileSync(`${out}/subscribe.json`, JSON.stringify(record));
   writeFileSync(`${out}/origin.txt`, `${WORKER}\n`);
-  for (const n of [100, 500]) writeFileSync(`${out}/check-${n}.json`, JSON.stringify(checkBody(n)));
+  writeFileSync(`${out}/check-100.json`, JSON.stringify(checkBody(100)));
+  writeFileSync(`${out}/check-max.json`, JSON.stringify(checkBody(CHECK_BATCH)));
   writeFileSync(`${out}/api-token.txt`, `${TOKEN}\n`);
   console.log(`prepared ${sids.length} unsubscribe tokens and request bodies in ${out}`);
 }

@@ -60,7 +60,8 @@ function group(profile) {
       : name === "(program)" || name === "(garbage collector)" ? "V8: compiler, GC, runtime"
       : "runtime built-ins (Response, Headers, TextDecoder, KV…)";
     shares.set(where, (shares.get(where) ?? 0) + 1);
-    const label = name || "(anonymous)";
+    const file = url ? ` ${url.split("/").pop()}` : "";
+    const label = `\`${name || "(anonymous)"}\`${file}`;
     functions.set(label, (functions.get(label) ?? 0) + 1);
   }
   return { shares, functions, samples: profile.samples.length };
@@ -107,6 +108,18 @@ head("where", ...runs.map((run) => run.label));
 for (const category of categories) {
   row(category, ...runs.map((run) =>
     `${((100 * (run.shares.get(category) ?? 0)) / run.samples).toFixed(0)} %`));
+}
+
+text("");
+text("The functions with the most samples of their own, per run: where the fixed cost of a");
+text("request sits (wasm functions are unnamed: the Worker's names are stripped).");
+const TOP = 12;
+head("rank", ...runs.map((run) => run.label));
+const tops = runs.map((run) => [...run.functions].sort((a, b) => b[1] - a[1]).slice(0, TOP));
+for (let i = 0; i < TOP; i++) {
+  row(String(i + 1), ...tops.map((top, r) => top[i]
+    ? `${top[i][0]} ${((100 * top[i][1]) / runs[r].samples).toFixed(1)} %`
+    : "–"));
 }
 
 // The inspector's socket can keep Node alive after close; the tables are out.

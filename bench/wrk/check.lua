@@ -1,5 +1,5 @@
 -- POST /v1/check with the body in $DOI_CHECK_BODY (check-100.json or
--- check-500.json): read-only, the same addresses every time.
+-- check-max.json): read-only, the same addresses every time.
 local common = dofile("bench/wrk/common.lua")
 local body = common.read(os.getenv("DOI_CHECK_BODY"))
 local headers = {

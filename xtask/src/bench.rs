@@ -5,6 +5,7 @@
 //! 2. widget speed over cold loads in headless Chromium, vs a static form;
 //! 3. Worker throughput under `wrangler dev` with `wrk`, vs a JS Worker;
 //! 4. CPU per operation without KV (Criterion), and the Worker's size;
+//!    and each route's CPU as the Worker runs it: wasm in V8 (`wasm`);
 //! 5. the data path (check, export, snapshot rebuild) at 1 000 and 10 000.
 //!
 //! Benchmarks are not tests: no number fails this command. A part that
@@ -12,11 +13,14 @@
 //! after writing them. The browser and HTTP parts are Node scripts in
 //! `bench/` that hand their tables over in a small line protocol
 //! (`bench/lib.mjs`); this file runs them in order. `report` writes the
-//! results, `cpu` runs Criterion, `load` runs the servers and wrk.
+//! results, `cpu` runs Criterion, `wasm` the wasm build in Node, `load` runs
+//! the servers and wrk.
 
 mod cpu;
 mod load;
 mod report;
+mod startup;
+mod wasm;
 
 use std::fs;
 use std::time::Instant;
@@ -31,10 +35,10 @@ use load::Workers;
 use report::{parse_sections, Report, Section};
 
 /// The parts, in the order they run.
-const PARTS: &[&str] = &["weight", "cpu", "speed", "scale", "load"];
+const PARTS: &[&str] = &["weight", "cpu", "wasm", "speed", "scale", "load"];
 
 pub struct Options {
-    quick: bool,
+    pub(crate) quick: bool,
     only: Vec<String>,
 }
 
@@ -88,6 +92,15 @@ impl Options {
         }
     }
 
+    /// Store sizes for the wasm CPU per route.
+    fn wasm_sizes(&self) -> &'static str {
+        if self.quick {
+            "1000,10000"
+        } else {
+            "1000,10000,100000"
+        }
+    }
+
     /// Subscriber counts for the data path.
     fn sizes(&self) -> &'static str {
         if self.quick {
@@ -129,6 +142,16 @@ pub fn run(project: &Project, options: Options) -> Result<()> {
             "CPU per operation",
             cpu::run(project, &options),
         );
+    }
+    if options.selects("wasm") {
+        println!("\n==== bench: CPU per route as wasm in V8");
+        step(
+            &mut report,
+            "wasm CPU per route",
+            wasm::run(project, &options),
+        );
+        println!("\n==== bench: the Worker's startup");
+        step(&mut report, "Worker startup", startup::run(project));
     }
     let needs_worker = ["speed", "scale", "load"]
         .iter()

@@ -46,10 +46,14 @@ pub fn per_route(c: &mut Criterion) {
         }
     }
     check_parts(c, &world);
-    c.bench_function("route/POST /v1/import ×500 (new subscribers)", |b| {
+    let import = format!(
+        "route/POST /v1/import ×{} (new subscribers)",
+        doi_core::limits::CHANGE_BATCH
+    );
+    c.bench_function(&import, |b| {
         b.iter_batched(
             World::new,
-            |fresh| fresh.seed(0, 500),
+            |fresh| fresh.seed(0, doi_core::limits::CHANGE_BATCH),
             BatchSize::LargeInput,
         )
     });

@@ -114,15 +114,15 @@ pub fn data_path() {
          that many imported subscribers: time is the Worker's own CPU (native, no KV \
          latency), operations are what KV would bill. *Repair once due*: every import \
          left a repair mark; past `repair::SETTLE_MS` the cron runs `repair::sweep` \
-         once a minute until a run reports complete (each stops before 900 operations), \
+         once a minute until a run reports complete (each within `repair::BUDGET` operations), \
          refolding each marked subscriber from its events. *Cron run, idle*: a run 15 minutes \
          after the last change, when the `pulse` key says there is nothing to look at.",
     );
     head(&[
         "subscribers",
-        "import (calls per 500)",
-        "check 500",
-        "export everyone, limit 300",
+        "import (calls per 1 000)",
+        "check, the most a call takes",
+        "export everyone, largest pages",
         "repair of every marked subscriber once due",
         "cron run, idle",
     ]);
@@ -133,11 +133,11 @@ pub fn data_path() {
         let import = format!(
             "{} ({:.1}); {} ops",
             ms(started),
-            calls as f64 / (size as f64 / 500.0),
+            calls as f64 / (size as f64 / 1000.0),
             world.store.calls.get().total()
         );
 
-        let check = check_request(&world, 500);
+        let check = check_request(&world, doi_core::limits::CHECK_BATCH);
         let started = Instant::now();
         let (_, calls) = world.calls(&check);
         let check = format!("{}; {} ops", ms(started), calls.total());
@@ -152,7 +152,7 @@ pub fn data_path() {
     }
 }
 
-/// Every page of `/v1/export?limit=300`: time, calls, operations.
+/// Every page of `/v1/export` at the largest page: time, calls, operations.
 fn export_everyone(world: &World) -> String {
     let started = Instant::now();
     let before = world.store.calls.get();
@@ -161,9 +161,12 @@ fn export_everyone(world: &World) -> String {
     let mut most = 0;
     loop {
         let path = if cursor.is_empty() {
-            "/v1/export?limit=300".to_string()
+            format!("/v1/export?limit={}", doi_core::limits::EXPORT_PAGE_MAX)
         } else {
-            format!("/v1/export?limit=300&cursor={cursor}")
+            format!(
+                "/v1/export?limit={}&cursor={cursor}",
+                doi_core::limits::EXPORT_PAGE_MAX
+            )
         };
         let page_before = world.store.calls.get();
         let response = world.ok(&world.api(Method::Get, &path, None));

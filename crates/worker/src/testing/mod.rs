@@ -15,6 +15,8 @@ use crate::ctx::{Ctx, Net, Outgoing};
 use crate::secrets::Secrets;
 use crate::store::{Clock, MemoryStore, StaleStore, Store};
 
+pub mod world;
+
 /// Runs a future that never waits on anything external (the memory store,
 /// the recording network) to completion.
 pub fn block_on<F: Future>(f: F) -> F::Output {
@@ -65,7 +67,7 @@ impl Net for Recorder {
 
 /// A value of the local development secrets (`.dev.vars.example`).
 pub fn local_var(name: &str) -> Option<String> {
-    include_str!("../../../.dev.vars.example")
+    include_str!("../../../../.dev.vars.example")
         .lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .filter_map(|l| l.split_once('='))
