@@ -102,8 +102,7 @@ pub fn find(id: &str, page_origin: &str, own: &str) -> Result<&'static Built, Re
         .iter()
         .find(|form| form.id == id)
         .ok_or(Refusal::Unknown)?;
-    let allowed = page_origin.eq_ignore_ascii_case(own)
-        || built.origins.contains(&page_origin);
+    let allowed = page_origin.eq_ignore_ascii_case(own) || built.origins.contains(&page_origin);
     if allowed {
         Ok(built)
     } else {
