@@ -3,21 +3,21 @@
 // file and split) and the hand-written baseline form; unthrottled and under
 // a "slow 4G" profile.
 //
-//   node bench/widget-speed.mjs --worker http://127.0.0.1:PORT [--loads 20]
+//   node bench/widget-speed.mjs [--loads 20]
 //
 // The pages come from a small server here, so both sides get the same
-// network; the form definition the widget asks for is fetched once from the
-// Worker (`--worker`) and served from memory: this measures the widget, not
-// the Worker. Every load is cold: a new browser context (no HTTP cache, no
+// network. The widget asks the Worker for nothing before the form is drawn
+// (its forms are built in), so no Worker is needed: this measures the
+// widget alone. Every load is cold: a new browser context (no HTTP cache, no
 // compiled-code cache). The pages alternate, so drift hits all alike.
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { head, median, ms, option, quantile, ratio, root, row, section, text } from "./lib.mjs";
+import { BROWSER_ARGS } from "./widget-demo.mjs";
 
 const LOADS = Number(option("loads", "20"));
-const WORKER = option("worker");
 const FORM = "newsletter";
 
 // Lighthouse's "slow 4G" (its mobile default): 150 ms RTT, 1.6 Mbit/s down,
@@ -30,11 +30,6 @@ const PROFILES = [
     cpu: 4,
   },
 ];
-
-// Flags from DESIGN.md: Debian's Chromium, nothing that reaches the network.
-const BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-  "--no-first-run", "--disable-background-networking", "--disable-component-update",
-  "--disable-sync"];
 
 // Runs first on every page: notes when an email field is in the document
 // (light DOM or any shadow root, open or closed) and when a submit (or
@@ -96,10 +91,9 @@ const SUBJECTS = [
     baseline: true },
 ];
 
-const TYPES = { html: "text/html; charset=utf-8", js: "text/javascript", wasm: "application/wasm",
-  json: "application/json" };
+const TYPES = { html: "text/html; charset=utf-8", js: "text/javascript", wasm: "application/wasm" };
 
-async function files() {
+function files() {
   const served = new Map();
   const add = (path, body, type) => served.set(path, { body: Buffer.from(body), type });
   for (const [path, html] of Object.entries(PAGES)) add(path, html, TYPES.html);
@@ -107,12 +101,6 @@ async function files() {
     add(`/${name}`, readFileSync(`${root}www/dist/${name}`), TYPES[name.split(".").pop()]);
   }
   add("/baseline.js", readFileSync(`${root}bench/baseline-page/baseline.js`), TYPES.js);
-  if (!WORKER) throw new Error("--worker URL is required (the form definition comes from it)");
-  for (const form of [FORM]) {
-    const response = await fetch(`${WORKER}/v1/forms/${form}`, { headers: { origin: WORKER } });
-    if (!response.ok) throw new Error(`GET ${WORKER}/v1/forms/${form}: ${response.status}`);
-    add(`/v1/forms/${form}`, await response.text(), TYPES.json);
-  }
   return served;
 }
 
@@ -170,7 +158,7 @@ async function load(browser, origin, subject, profile) {
   }
 }
 
-const server = await serve(await files());
+const server = await serve(files());
 const origin = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: BROWSER_ARGS,
   headless: true });

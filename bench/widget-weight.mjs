@@ -1,12 +1,13 @@
 // Widget weight: the bytes a browser downloads for the widget, per delivery
-// variant, raw / gzip / brotli, next to the hand-written baseline form; and
-// what the wasm is made of.
+// variant, raw / gzip / brotli, next to the hand-written baseline form; the
+// same measured in Chromium on the demo page; and what the wasm is made of.
 //
 //   node bench/widget-weight.mjs --names <wasm with names>
 //
 // `cargo xtask bench` builds the widget, then a copy of its wasm with the
 // name section kept (same code, same wasm-opt), and runs this.
 import { readFileSync } from "node:fs";
+import { demoPageDownload } from "./widget-demo.mjs";
 import { composition } from "./wasm-parts.mjs";
 import { bytes, head, kb, option, root, row, section, sizes, text } from "./lib.mjs";
 
@@ -51,6 +52,16 @@ const single = measured["single file (inlined wasm)"];
 const base = measured["baseline: static form + handler"];
 text("");
 text(`The single file is ${(single.gzip / base.gzip).toFixed(1)}× the baseline's gzip bytes.`);
+
+const seen = await demoPageDownload();
+text("");
+text("Measured in Chromium: what the demo page (`www/dist/index.html`, form mode) makes");
+text("the browser download for the widget until the form is drawn, each file served");
+text("with gzip -9 from 127.0.0.1 (body bytes as received; the page, its stylesheet and");
+text("its demo script are not the widget's).");
+head("request", "type", "received (gzip)", "decoded");
+for (const file of seen.files) row(`\`${file.path}\``, file.type, bytes(file.encoded), bytes(file.decoded));
+row("**widget in all**", "", `**${bytes(seen.encoded)}**`, bytes(seen.decoded));
 
 const names = option("names");
 if (names) {

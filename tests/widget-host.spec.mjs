@@ -151,6 +151,9 @@ test("an unknown form id leaves a link and a console warning, not a blank", asyn
     const link = page.locator("[data-doi-fallback] a");
     await link.waitFor({ timeout: 15_000 });
     assert.equal(await link.getAttribute("href"), `${workerOrigin}/f/no-such-form?lang=ja`);
-    assert.ok(warnings.some((text) => text.includes("no-such-form") && text.includes("404")), warnings.join("\n"));
+    assert.ok(
+      warnings.some((text) => text.includes('there is no form "no-such-form"') && text.includes("doi.toml")),
+      warnings.join("\n"),
+    );
   });
 });

@@ -11,45 +11,30 @@
 //               browser's DecompressionStream (one-file build), or the URL
 //               of doi_bg.wasm next to this script (split build).
 //
-// The Rust half (crates/widget) decides and words: it checks the form
-// definition, chooses the language, lays out each mode, says what is wrong
-// with the answers, builds the consent record with doi-core, and chooses
-// every message and whether to retry. This file does only what a browser
-// must: find the places on the page, fetch each form's definition while
-// the wasm compiles, build the Rust layout in a shadow root (createElement,
+// The Rust half (crates/widget) decides and words: it holds the forms of
+// doi.toml (built in: no request before a form can be drawn), chooses the
+// language, lays out each mode, says what is wrong with the answers, builds
+// the consent record with doi-core, and chooses every message and whether
+// to retry. This file does only what a browser must: find the places on
+// the page, build the Rust layout in a shadow root (createElement,
 // setAttribute and text nodes; never innerHTML), listen for submissions,
 // send the record, and dispatch `doi:consent`. Wherever a place cannot get
 // a widget, or WebAssembly cannot run at all (a Content-Security-Policy
 // without 'wasm-unsafe-eval'), it leaves a link to the hosted signup page
 // and says why in the console: never a silent blank. It defines no global,
 // sets no cookie and stores nothing.
-import init, { Form, formIdProblem } from "doi-glue";
+import init, { Form } from "doi-glue";
 import wasm from "doi-wasm";
 import { build, hostForm, shadowHost, SUBMIT_BUTTONS } from "./loader/dom.js";
-import { fallback, formOf, hints, origin, places, reason, script } from "./loader/page.js";
+import { fallback, formOf, hints, origin, places, reason } from "./loader/page.js";
 import { post, sleep } from "./loader/send.js";
-
-// GET /v1/forms/{id}, once per form, no cookies.
-const definitions = new Map();
-function definition(form) {
-  if (!definitions.has(form)) {
-    const url = `${origin}/v1/forms/${encodeURIComponent(form)}`;
-    definitions.set(
-      form,
-      fetch(url, { credentials: "omit" }).then(
-        (response) => (response.ok ? response.json() : Promise.reject(`${url} answered ${response.status}`)),
-        () => Promise.reject(`${url} could not be reached`),
-      ),
-    );
-  }
-  return definitions.get(form);
-}
 
 const flag = (element, name, on) => (on ? element.setAttribute(name, "true") : element.removeAttribute(name));
 
-// Renders the form for `body` (its definition) at `place`, and wires it.
-function mount(place, body) {
-  const form = new Form(body, hints(place));
+// Renders the form named at `place`, and wires it. Throws a sentence for
+// the console when the place gets no form (Rust says why).
+function mount(place) {
+  const form = new Form(formOf(place), hints(place), location.origin, origin);
   const attach = place.hasAttribute("data-attach");
   const [site, siteEmail] = attach ? hostForm(place) : [];
   const [host, root] = shadowHost(attach ? "doi-consent" : "doi-form");
@@ -164,21 +149,11 @@ function mount(place, body) {
   }
 }
 
-// The script's own form is asked for at once, while the wasm compiles;
-// the placeholders' forms as soon as the page is parsed (still compiling).
-if (formOf(script)) definition(formOf(script)).catch(() => {});
-
 const ready = new Promise((resolve) => {
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", resolve, { once: true });
   } else {
     resolve();
-  }
-});
-ready.then(() => {
-  for (const placeholder of document.querySelectorAll("[data-doi-form]:not([data-doi-mounted])")) {
-    // A bad id is only a wasted 404 here: Rust judges ids before mounting.
-    if (formOf(placeholder)) definition(formOf(placeholder)).catch(() => {});
   }
 });
 // Compiling starts at once, while the page finishes parsing.
@@ -192,14 +167,11 @@ try {
 Promise.all([started, ready]).then(
   () => {
     for (const place of places()) {
-      const problem = formIdProblem(formOf(place));
-      if (problem) {
-        fallback(place, problem);
-        continue;
+      try {
+        mount(place);
+      } catch (why) {
+        fallback(place, why);
       }
-      definition(formOf(place))
-        .then((body) => mount(place, body))
-        .catch((why) => fallback(place, why));
     }
   },
   (error) =>

@@ -153,21 +153,15 @@ pub fn run(project: &Project, options: Options) -> Result<()> {
         println!("\n==== bench: the Worker's startup");
         step(&mut report, "Worker startup", startup::run(project));
     }
-    let needs_worker = ["speed", "scale", "load"]
-        .iter()
-        .any(|part| options.selects(part));
+    if options.selects("speed") {
+        println!("\n==== bench: widget speed (Chromium)");
+        step(&mut report, "widget speed", widget_speed(project, &options));
+    }
+    let needs_worker = ["scale", "load"].iter().any(|part| options.selects(part));
     if needs_worker {
         match Workers::start(project) {
             Err(error) => step(&mut report, "starting wrangler dev", Err(error)),
             Ok(workers) => {
-                if options.selects("speed") {
-                    println!("\n==== bench: widget speed (Chromium)");
-                    step(
-                        &mut report,
-                        "widget speed",
-                        widget_speed(project, &workers, &options),
-                    );
-                }
                 if options.selects("scale") {
                     println!("\n==== bench: data path at scale");
                     step(&mut report, "data path", scale(project, &workers, &options));
@@ -265,16 +259,12 @@ fn widget_weight(project: &Project) -> Result<Vec<Section>> {
 
 // ---------------------------------------------------------------- 2. speed
 
-fn widget_speed(project: &Project, workers: &Workers, options: &Options) -> Result<Vec<Section>> {
+/// No Worker needed: the widget asks it for nothing before the form is drawn.
+fn widget_speed(project: &Project, options: &Options) -> Result<Vec<Section>> {
     node_sections(
         project,
         "bench/widget-speed.mjs",
-        &[
-            "--worker".into(),
-            workers.rust_url(),
-            "--loads".into(),
-            options.loads().to_string(),
-        ],
+        &["--loads".into(), options.loads().to_string()],
     )
 }
 

@@ -1,111 +1,17 @@
-//! JSON at the widget's edge: the Worker's answers (already parsed by the
-//! browser's `response.json()`) read into doi-core's types field by field,
-//! and the consent record written as JSON text.
+//! JSON out of the widget: the consent record written as JSON text.
 //!
-//! Why not serde here: its deserializers carry error messages that format
-//! floating-point numbers, which alone pulled about 25 KB of number
-//! formatting into the widget, and serde-wasm-bindgen's serializer another
-//! 5 KB (measured with the name section kept). Reading a dozen fields and
-//! writing one flat object by hand costs a few hundred bytes. Every check
-//! stays in doi-core (`FormId::parse`, `ConsentVersion::from_hex`, …), and a
-//! native test holds the written record equal to what serde writes.
+//! Why not serde here: with serde, the widget carried about 25 KB of
+//! floating-point formatting (for its deserializers' error messages) and
+//! serde-wasm-bindgen's serializer another 5 KB (measured with the name
+//! section kept). Writing one flat object by hand
+//! costs a few hundred bytes, and a native test holds the written record
+//! equal to what serde writes. (The widget reads no JSON at all: its forms
+//! are built in, see [`crate::forms`].)
 
 use crate::prelude::*;
 
-use doi_core::config::{FormMode, Localized};
 use doi_core::consent::ConsentRecord;
-use doi_core::form::{ConsentText, FormDefinition, OfferedTopic};
 use doi_core::hash::hex;
-use doi_core::{ConsentVersion, FormId, ListId, Locale, TopicId};
-use js_sys::{Array, Reflect};
-
-use wasm_bindgen::JsValue;
-
-/// A field that is missing or not what the contract says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadField(pub &'static str);
-
-type Read<T> = Result<T, BadField>;
-
-fn field(object: &JsValue, name: &'static str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// A string field.
-pub fn string(object: &JsValue, name: &'static str) -> Read<String> {
-    field(object, name).as_string().ok_or(BadField(name))
-}
-
-/// A boolean field.
-pub fn boolean(object: &JsValue, name: &'static str) -> Read<bool> {
-    field(object, name).as_bool().ok_or(BadField(name))
-}
-
-fn number(object: &JsValue, name: &'static str) -> Read<u64> {
-    match field(object, name).as_f64() {
-        // A whole number in u64's range (`fract` is not in `core`).
-        Some(n) if (0.0..18_446_744_073_709_551_616.0).contains(&n) && n == (n as u64) as f64 => {
-            Ok(n as u64)
-        }
-        _ => Err(BadField(name)),
-    }
-}
-
-fn parsed<T>(object: &JsValue, name: &'static str, parse: fn(&str) -> Option<T>) -> Read<T> {
-    parse(&string(object, name)?).ok_or(BadField(name))
-}
-
-fn localized(object: &JsValue, name: &'static str) -> Read<Localized> {
-    let value = field(object, name);
-    Ok(Localized {
-        ja: string(&value, "ja").map_err(|_| BadField(name))?,
-        en: string(&value, "en").map_err(|_| BadField(name))?,
-    })
-}
-
-fn consent_text(object: &JsValue, name: &'static str) -> Read<ConsentText> {
-    let value = field(object, name);
-    let text = string(&value, "text").map_err(|_| BadField(name))?;
-    let version =
-        parsed(&value, "version", ConsentVersion::from_hex).map_err(|_| BadField(name))?;
-    Ok(ConsentText { text, version })
-}
-
-/// The body of `GET /v1/forms/{id}`.
-pub fn form_definition(body: &JsValue) -> Read<FormDefinition> {
-    let mode = match string(body, "mode")?.as_str() {
-        "form" => FormMode::Form,
-        "attach" => FormMode::Attach,
-        _ => return Err(BadField("mode")),
-    };
-    let topics = field(body, "topics");
-    if !Array::is_array(&topics) {
-        return Err(BadField("topics"));
-    }
-    let topics = Array::from(&topics)
-        .iter()
-        .map(|topic| {
-            Ok(OfferedTopic {
-                id: parsed(&topic, "id", TopicId::parse).map_err(|_| BadField("topics"))?,
-                name: localized(&topic, "name").map_err(|_| BadField("topics"))?,
-            })
-        })
-        .collect::<Read<Vec<_>>>()?;
-    Ok(FormDefinition {
-        id: parsed(body, "id", FormId::parse)?,
-        list: parsed(body, "list", ListId::parse)?,
-        mode,
-        title: localized(body, "title")?,
-        sender: localized(body, "sender")?,
-        consent_ja: consent_text(body, "consent_ja")?,
-        consent_en: consent_text(body, "consent_en")?,
-        topics,
-        privacy_url: string(body, "privacy_url")?,
-        double_opt_in: boolean(body, "double_opt_in")?,
-        min_fill_ms: number(body, "min_fill_ms")?,
-        default_locale: parsed(body, "default_locale", Locale::from_tag)?,
-    })
-}
 
 /// `record` as JSON text: the same object serde would write (`ConsentRecord`
 /// is the body of `POST /v1/subscribe`).
@@ -217,7 +123,7 @@ pub(crate) fn quote(out: &mut String, value: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use doi_core::{EventId, FormId, Timestamp};
+    use doi_core::{ConsentVersion, EventId, FormId, Locale, Timestamp, TopicId};
 
     fn record(text: &str, email: &str) -> ConsentRecord {
         ConsentRecord {

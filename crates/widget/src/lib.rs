@@ -2,14 +2,15 @@
 //!
 //! The widget is split by what each half is good at:
 //!
-//! - **This crate decides and words** (compiled to WebAssembly): it reads and
-//!   checks the Worker's form definition ([`json`]), chooses the language,
+//! - **This crate decides and words** (compiled to WebAssembly): it holds
+//!   the forms of `doi.toml`, built in ([`forms`]), chooses the language,
 //!   lays out what each mode shows ([`view`]), says what is wrong with the
-//!   answers and builds the consent record with doi-core ([`record`]), and
-//!   chooses every message and whether to retry ([`outcome`]).
+//!   answers and builds the consent record with doi-core ([`record`],
+//!   written as JSON by [`json`]), and chooses every message and whether to
+//!   retry ([`outcome`]).
 //! - **`www/loader.js` does the browser's part** (bundled with this crate's
-//!   wasm into `doi.js`): it finds the places on the page, fetches each
-//!   form's definition while the wasm compiles, builds the layout in a
+//!   wasm into `doi.js`): it finds the places on the page, builds the
+//!   layout in a
 //!   shadow root with `createElement`, `setAttribute` and `textContent`
 //!   (never `innerHTML`), listens for submissions, sends the record with
 //!   `fetch` and announces success with a `doi:consent` event.
@@ -20,9 +21,9 @@
 //! in JavaScript it is a few KB. The rules stay in Rust, in doi-core, where
 //! the Worker applies the same ones.
 //!
-//! When a place cannot get a widget (no such form, a bad definition, no
-//! email field to attach to) the loader leaves a link to the hosted signup
-//! page and says why in the console; it does the same when WebAssembly
+//! When a place cannot get a widget (no such form, a page the form does not
+//! allow, no email field to attach to) the loader leaves a link to the
+//! hosted signup page and says why in the console; it does the same when WebAssembly
 //! cannot run at all (a Content-Security-Policy without
 //! `'wasm-unsafe-eval'`). The widget never sets cookies or storage, talks
 //! only to the Worker's origin, and never blocks or breaks the host's form.
@@ -55,6 +56,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
+pub mod forms;
 pub mod json;
 pub mod outcome;
 pub mod record;
@@ -62,38 +64,12 @@ pub mod style;
 pub mod text;
 pub mod view;
 
-use doi_core::form::FormDefinition;
-use doi_core::{FormId, Locale, Timestamp};
+use doi_core::{Locale, Timestamp};
 use wasm_bindgen::prelude::*;
 
+use crate::forms::Built;
 use crate::prelude::*;
 use crate::record::{Answers, Moment, Problem};
-
-/// The problem with a form id from `data-form` / `data-doi-form`, as a
-/// sentence for the console; `None` when it is a form id.
-#[allow(
-    clippy::disallowed_methods,
-    reason = "wasm-bindgen's glue for an `Option` crossing to JavaScript, not our code"
-)]
-#[wasm_bindgen(js_name = formIdProblem)]
-pub fn form_id_problem(id: &str) -> Option<String> {
-    if id.trim().is_empty() {
-        return Some(
-            "the script tag or placeholder names no form: add data-form=\"FORM_ID\"".into(),
-        );
-    }
-    match FormId::parse(id.trim()) {
-        Some(_) => None,
-        None => Some(
-            [
-                "\"",
-                id,
-                "\" is not a form id (lower-case letters, digits, '-' and '_')",
-            ]
-            .concat(),
-        ),
-    }
-}
 
 /// The stylesheet of both modes ([`style::CSS`]).
 #[wasm_bindgen]
@@ -113,11 +89,11 @@ pub fn retry_delay(attempt: u32, status: u16, retryable: Option<bool>) -> i32 {
     outcome::retry_delay(attempt, status, retryable)
 }
 
-/// One form at one place: the Worker's definition, read and checked, in the
+/// One form at one place: its built-in definition (see [`forms`]), in the
 /// language chosen for the place.
 #[wasm_bindgen]
 pub struct Form {
-    definition: FormDefinition,
+    built: &'static Built,
     locale: Locale,
 }
 
@@ -128,26 +104,21 @@ pub struct Form {
 )]
 #[wasm_bindgen]
 impl Form {
-    /// Reads `definition` (the parsed body of `GET /v1/forms/{id}`) and
-    /// chooses the language from `hints`: language tags separated by commas,
-    /// in order of precedence (`data-locale`, the nearest `lang` attribute,
-    /// then `navigator.languages`). The first `ja` or `en` wins; without
-    /// one, the sender's default. Throws a sentence naming the bad field.
+    /// The form `id` (from `data-form` / `data-doi-form`) for a page at
+    /// `page_origin`, from the widget served by `own` (the Worker's
+    /// origin), in the language chosen from `hints`: language tags
+    /// separated by commas, in order of precedence (`data-locale`, the
+    /// nearest `lang` attribute, then `navigator.languages`). The first
+    /// `ja` or `en` wins; without one, the sender's default. Throws a
+    /// sentence for the console when the place gets no form (see
+    /// [`forms::find`]).
     #[wasm_bindgen(constructor)]
-    pub fn new(definition: &JsValue, hints: &str) -> Result<Form, JsValue> {
-        let definition = json::form_definition(definition).map_err(|bad| {
-            JsValue::from_str(
-                &[
-                    "the form definition from the Worker has a missing or bad \"",
-                    bad.0,
-                    "\"",
-                ]
-                .concat(),
-            )
-        })?;
+    pub fn new(id: &str, hints: &str, page_origin: &str, own: &str) -> Result<Form, JsValue> {
+        let built = forms::find(id, page_origin, own)
+            .map_err(|refusal| JsValue::from_str(&refusal.sentence(id.trim(), page_origin)))?;
         Ok(Form {
-            locale: choose_locale(hints, definition.default_locale),
-            definition,
+            locale: choose_locale(hints, built.default_locale()),
+            built,
         })
     }
 
@@ -162,14 +133,14 @@ impl Form {
     /// the browser's autofill) for a bot.
     #[wasm_bindgen(getter, js_name = minFillMs)]
     pub fn min_fill_ms(&self) -> f64 {
-        self.definition.min_fill_ms as f64
+        self.built.min_fill_ms as f64
     }
 
     /// What the shadow root shows, as a tree for the loader to build (see
     /// [`view`]): a whole form, or (`attach`) the consent box for the
     /// site's own form.
     pub fn layout(&self, attach: bool) -> String {
-        view::layout(&self.definition, self.locale, attach)
+        view::layout(self.built, self.locale, attach)
     }
 
     /// The problems with these answers, as three messages (empty where
@@ -183,7 +154,7 @@ impl Form {
         if attach && !consent {
             return said;
         }
-        let answers = Answers::from_form(&self.definition, email, consent, topics, "");
+        let answers = Answers::from_form(self.built, email, consent, topics, "");
         for problem in record::problems(&answers) {
             let slot = match problem {
                 Problem::Email(_) => 0,
@@ -212,7 +183,7 @@ impl Form {
         elapsed_ms: f64,
         random: &[u8],
     ) -> Option<String> {
-        let answers = Answers::from_form(&self.definition, email, consent, topics, website);
+        let answers = Answers::from_form(self.built, email, consent, topics, website);
         if !answers.consent || !record::problems(&answers).is_empty() {
             return None;
         }
@@ -222,7 +193,7 @@ impl Form {
             client_time: Timestamp(client_time.max(0.0) as u64),
             elapsed_ms: elapsed_ms.max(0.0) as u64,
         };
-        let record = record::consent_record(&self.definition, self.locale, &answers, moment);
+        let record = record::consent_record(self.built, self.locale, &answers, moment)?;
         Some(json::consent_record(&record))
     }
 
@@ -258,15 +229,6 @@ pub fn choose_locale(hints: &str, default: Locale) -> Locale {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn form_ids_are_checked_before_anything_is_fetched() {
-        assert_eq!(form_id_problem("newsletter"), None);
-        assert!(form_id_problem(" ").unwrap().contains("names no form"));
-        assert!(form_id_problem("../x")
-            .unwrap()
-            .contains("\"../x\" is not a form id"));
-    }
 
     #[test]
     fn the_first_supported_hint_wins_then_the_senders_default() {

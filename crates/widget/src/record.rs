@@ -9,13 +9,13 @@
 use crate::prelude::*;
 
 use doi_core::consent::ConsentRecord;
-use doi_core::form::FormDefinition;
 use doi_core::text::email_error;
 
+use crate::forms::Built;
 use crate::text;
 #[cfg(doc)]
 use doi_core::ConsentVersion;
-use doi_core::{Email, EmailError, EventId, Locale, Timestamp, TopicId};
+use doi_core::{Email, EmailError, EventId, FormId, Locale, Timestamp, TopicId};
 
 /// What the person entered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,8 +24,8 @@ pub struct Answers {
     pub email: String,
     /// Whether the consent box is ticked.
     pub consent: bool,
-    /// Topics ticked.
-    pub topics: Vec<TopicId>,
+    /// Topics ticked, among those offered.
+    pub topics: Vec<&'static str>,
     /// Whether the form offered a choice of topics at all.
     pub topics_offered: bool,
     /// The honeypot field (people leave it empty).
@@ -99,8 +99,10 @@ pub struct Moment {
 }
 
 /// The record for `POST /v1/subscribe`: the exact consent text shown in
-/// `locale` and its SHA-256, as the Worker published them together in the
-/// form definition (doi-core's [`ConsentVersion::of`], computed there).
+/// `locale` and its SHA-256, as `build.rs` built them in together
+/// (doi-core's [`ConsentVersion::of`], the Worker's own check). `None`
+/// only if an id built in were not one, which doi-core's checks of
+/// `doi.toml` rule out.
 ///
 /// The widget does not hash the text again: SHA-256 would add 4 KB to every
 /// visitor's download, and it would prove nothing the Worker does not
@@ -108,26 +110,30 @@ pub struct Moment {
 /// a record whose version does not match (`altered_consent_text`) or is not
 /// the form's current text (`stale_consent_text`).
 pub fn consent_record(
-    definition: &FormDefinition,
+    form: &Built,
     locale: Locale,
     answers: &Answers,
     moment: Moment,
-) -> ConsentRecord {
-    let shown = definition.consent(locale);
-    ConsentRecord {
+) -> Option<ConsentRecord> {
+    let (text, version) = form.consent(locale);
+    let mut topics = Vec::with_capacity(answers.topics.len());
+    for topic in &answers.topics {
+        topics.push(TopicId::parse(topic)?);
+    }
+    Some(ConsentRecord {
         record_id: moment.record_id.as_str().to_string(),
-        form: definition.id.clone(),
+        form: FormId::parse(form.id)?,
         email: answers.email.trim().to_string(),
         locale,
-        consent_text: shown.text.clone(),
-        consent_version: shown.version,
+        consent_text: text.to_string(),
+        consent_version: version,
         consent: answers.consent,
-        topics: answers.topics.clone(),
+        topics,
         page_url: moment.page_url,
         client_time: moment.client_time,
         elapsed_ms: moment.elapsed_ms,
         website: answers.website.clone(),
-    }
+    })
 }
 
 /// The record id from 16 random bytes (`crypto.getRandomValues`): 32 hex
@@ -144,28 +150,29 @@ pub fn record_id(random: &[u8]) -> Option<EventId> {
 /// The page as evidence: origin and path of `url`, without the query
 /// string or fragment (they can carry tokens or the visitor's address).
 pub fn evidence_url(url: &str) -> String {
-    let end = url.find(['?', '#']).unwrap_or(url.len());
-    url[..end].to_string()
+    // `split`, not slicing at a found index: slicing compiles in a panic
+    // path (and its messages) that every visitor would download.
+    url.split(['?', '#']).next().unwrap_or("").to_string()
 }
 
 impl Answers {
-    /// The answers given on `definition`'s form: `topics` are the ticked
-    /// topic ids separated by commas; ids the form does not offer are
-    /// dropped. A form offering one topic sends it without asking.
+    /// The answers given on `form`: `topics` are the ticked topic ids
+    /// separated by commas; ids the form does not offer are dropped. A form
+    /// offering one topic sends it without asking.
     pub fn from_form(
-        definition: &FormDefinition,
+        form: &Built,
         email: &str,
         consent: bool,
         topics: &str,
         website: &str,
     ) -> Answers {
-        let offered = &definition.topics;
-        let topics = match offered.as_slice() {
-            [only] => vec![only.id.clone()],
+        let offered = form.topics;
+        let topics = match offered {
+            [(only, _)] => vec![*only],
             _ => offered
                 .iter()
-                .filter(|topic| topics.split(',').any(|id| id == topic.id.as_str()))
-                .map(|topic| topic.id.clone())
+                .map(|(id, _)| *id)
+                .filter(|id| topics.split(',').any(|ticked| ticked == *id))
                 .collect(),
         };
         Answers {
@@ -182,23 +189,21 @@ impl Answers {
 mod tests {
     use super::*;
     use doi_core::config::Config;
-    use doi_core::{FormId, Method};
+    use doi_core::{ConsentVersion, Method};
 
     fn config() -> Config {
         Config::from_toml(include_str!("../../../doi.toml")).unwrap()
     }
 
-    fn definition(form: &str) -> FormDefinition {
-        let config = config();
-        let form = config.form(&FormId::parse(form).unwrap()).unwrap().clone();
-        FormDefinition::new(&config, &form)
+    fn built(form: &str) -> &'static Built {
+        crate::forms::find(form, "https://doi.example", "https://doi.example").unwrap()
     }
 
     fn answers() -> Answers {
         Answers {
             email: " Someone@Example.COM ".into(),
             consent: true,
-            topics: vec![TopicId::parse("tips").unwrap()],
+            topics: vec!["tips"],
             topics_offered: true,
             website: String::new(),
         }
@@ -218,12 +223,12 @@ mod tests {
         let config = config();
         for locale in Locale::ALL {
             for form in ["newsletter", "whitepaper", "seminar"] {
-                let definition = definition(form);
+                let built = built(form);
                 let answers = Answers {
-                    topics: vec![definition.topics[0].id.clone()],
+                    topics: vec![built.topics[0].0],
                     ..answers()
                 };
-                let record = consent_record(&definition, locale, &answers, moment());
+                let record = consent_record(built, locale, &answers, moment()).unwrap();
                 let checked = record.check(&config, Method::Widget, None);
                 assert!(checked.is_ok(), "{form} {locale}: {checked:?}");
             }
@@ -232,10 +237,12 @@ mod tests {
 
     #[test]
     fn the_record_carries_the_exact_text_shown_and_its_hash() {
-        let definition = definition("newsletter");
-        let record = consent_record(&definition, Locale::Ja, &answers(), moment());
-        assert_eq!(record.consent_text, definition.consent_ja.text);
-        assert_eq!(record.consent_version, definition.consent_ja.version);
+        let built = built("newsletter");
+        let record = consent_record(built, Locale::Ja, &answers(), moment()).unwrap();
+        let (text, version) = built.consent(Locale::Ja);
+        assert_eq!(record.consent_text, text);
+        assert_eq!(record.consent_version, ConsentVersion::of(text));
+        assert_eq!(record.consent_version, version);
         assert_eq!(record.record_id.len(), 22);
         assert_eq!(record.email, "Someone@Example.COM");
     }
@@ -271,19 +278,19 @@ mod tests {
 
     #[test]
     fn only_offered_topics_are_kept_and_a_single_topic_goes_without_asking() {
-        let two = definition("newsletter");
-        let ids: Vec<&str> = two.topics.iter().map(|t| t.id.as_str()).collect();
+        let two = built("newsletter");
+        let ids: Vec<&str> = two.topics.iter().map(|t| t.0).collect();
         assert!(ids.len() > 1, "newsletter offers a choice");
-        let picked = Answers::from_form(&two, "a@b.example", true, &[ids[1], "nope"].join(","), "");
-        assert_eq!(picked.topics, vec![two.topics[1].id.clone()]);
+        let picked = Answers::from_form(two, "a@b.example", true, &[ids[1], "nope"].join(","), "");
+        assert_eq!(picked.topics, vec![ids[1]]);
         assert!(picked.topics_offered);
-        let none = Answers::from_form(&two, "a@b.example", true, "", "");
+        let none = Answers::from_form(two, "a@b.example", true, "", "");
         assert_eq!(problems(&none), vec![Problem::NoTopic]);
         for form in ["whitepaper", "seminar"] {
-            let one = definition(form);
+            let one = built(form);
             if one.topics.len() == 1 {
-                let sent = Answers::from_form(&one, "a@b.example", true, "", "");
-                assert_eq!(sent.topics, vec![one.topics[0].id.clone()]);
+                let sent = Answers::from_form(one, "a@b.example", true, "", "");
+                assert_eq!(sent.topics, vec![one.topics[0].0]);
                 assert!(!sent.topics_offered);
             }
         }

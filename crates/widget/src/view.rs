@@ -27,22 +27,22 @@
 
 use crate::prelude::*;
 
-use doi_core::form::FormDefinition;
 use doi_core::Locale;
 
+use crate::forms::{say, Built};
 use crate::json::quote;
 use crate::text;
 
-/// The tree for `definition` in `locale`: the whole form, or (`attach`)
-/// the consent box added to the site's own form.
-pub fn layout(definition: &FormDefinition, locale: Locale, attach: bool) -> String {
+/// The tree for `form` in `locale`: the whole form, or (`attach`) the
+/// consent box added to the site's own form.
+pub fn layout(form: &Built, locale: Locale, attach: bool) -> String {
     let mut tree = Tree::default();
     if attach {
         tree.open("div", &[("class", "doi"), ("lang", locale.tag())]);
-        consent(&mut tree, definition, locale);
+        consent(&mut tree, form, locale);
         message(&mut tree, "doi-email-msg");
-        topics(&mut tree, definition, locale);
-        privacy_and_honeypot(&mut tree, definition, locale);
+        topics(&mut tree, form, locale);
+        privacy_and_honeypot(&mut tree, form, locale);
     } else {
         tree.open(
             "form",
@@ -53,7 +53,7 @@ pub fn layout(definition: &FormDefinition, locale: Locale, attach: bool) -> Stri
                 ("aria-labelledby", "doi-title"),
             ],
         );
-        tree.leaf("h2", &[("id", "doi-title")], definition.title.get(locale));
+        tree.leaf("h2", &[("id", "doi-title")], form.title(locale));
         tree.open("div", &[("id", "doi-body")]);
         let label = [
             text::EMAIL_LABEL.get(locale),
@@ -78,9 +78,9 @@ pub fn layout(definition: &FormDefinition, locale: Locale, attach: bool) -> Stri
             "",
         );
         message(&mut tree, "doi-email-msg");
-        topics(&mut tree, definition, locale);
-        consent(&mut tree, definition, locale);
-        privacy_and_honeypot(&mut tree, definition, locale);
+        topics(&mut tree, form, locale);
+        consent(&mut tree, form, locale);
+        privacy_and_honeypot(&mut tree, form, locale);
         tree.leaf("button", &[("type", "submit")], text::SUBSCRIBE.get(locale));
         tree.close();
     }
@@ -100,7 +100,7 @@ pub fn layout(definition: &FormDefinition, locale: Locale, attach: bool) -> Stri
 
 /// The consent box (never ticked) labelled with the exact consent text,
 /// and its message place.
-fn consent(tree: &mut Tree, definition: &FormDefinition, locale: Locale) {
+fn consent(tree: &mut Tree, form: &Built, locale: Locale) {
     tree.open("div", &[]);
     tree.open("div", &[("class", "check consent")]);
     tree.leaf(
@@ -113,36 +113,32 @@ fn consent(tree: &mut Tree, definition: &FormDefinition, locale: Locale) {
         ],
         "",
     );
-    tree.leaf(
-        "label",
-        &[("for", "doi-consent")],
-        &definition.consent(locale).text,
-    );
+    tree.leaf("label", &[("for", "doi-consent")], form.consent(locale).0);
     tree.close();
     message(tree, "doi-consent-msg");
     tree.close();
 }
 
 /// The topic choices, when there is a choice.
-fn topics(tree: &mut Tree, definition: &FormDefinition, locale: Locale) {
-    if definition.topics.len() < 2 {
+fn topics(tree: &mut Tree, form: &Built, locale: Locale) {
+    if form.topics.len() < 2 {
         return;
     }
     tree.open("fieldset", &[("aria-describedby", "doi-topics-msg")]);
     tree.leaf("legend", &[], text::TOPICS_LEGEND.get(locale));
-    for topic in &definition.topics {
+    for (id, name) in form.topics {
         tree.open("label", &[("class", "check")]);
         tree.leaf(
             "input",
             &[
                 ("type", "checkbox"),
                 ("name", "topics"),
-                ("value", topic.id.as_str()),
+                ("value", id),
                 ("checked", ""),
             ],
             "",
         );
-        tree.leaf("span", &[], topic.name.get(locale));
+        tree.leaf("span", &[], say(name, locale));
         tree.close();
     }
     message(tree, "doi-topics-msg");
@@ -152,8 +148,8 @@ fn topics(tree: &mut Tree, definition: &FormDefinition, locale: Locale) {
 /// The privacy link (an `http(s)` URL only) and the honeypot: off-screen,
 /// hidden from assistive technology and out of the tab order, so people
 /// never fill it in and form-filling bots do.
-fn privacy_and_honeypot(tree: &mut Tree, definition: &FormDefinition, locale: Locale) {
-    let url = definition.privacy_url.as_str();
+fn privacy_and_honeypot(tree: &mut Tree, form: &Built, locale: Locale) {
+    let url = form.privacy_url;
     let linkable = url.starts_with("https://") || url.starts_with("http://");
     let link: &[(&str, &str)] = if linkable {
         &[
@@ -240,18 +236,14 @@ impl Tree {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use doi_core::config::Config;
-    use doi_core::FormId;
     use serde_json::Value;
 
-    fn definition(form: &str) -> FormDefinition {
-        let config = Config::from_toml(include_str!("../../../doi.toml")).unwrap();
-        let form = config.form(&FormId::parse(form).unwrap()).unwrap().clone();
-        FormDefinition::new(&config, &form)
+    fn built(form: &str) -> &'static Built {
+        crate::forms::find(form, "https://doi.example", "https://doi.example").unwrap()
     }
 
     fn tree(form: &str, locale: Locale, attach: bool) -> Value {
-        serde_json::from_str(&layout(&definition(form), locale, attach)).unwrap()
+        serde_json::from_str(&layout(built(form), locale, attach)).unwrap()
     }
 
     /// Every element of `tree` (depth first) as (tag, attributes, text).
@@ -292,15 +284,15 @@ mod tests {
                     .iter()
                     .find(|(_, a, _)| a["for"] == "doi-consent")
                     .unwrap();
-                assert_eq!(label.2, definition("newsletter").consent(locale).text);
+                assert_eq!(label.2, built("newsletter").consent(locale).0);
             }
         }
     }
 
     #[test]
     fn form_mode_has_the_email_field_and_a_button_attach_mode_neither() {
-        let form = layout(&definition("newsletter"), Locale::En, false);
-        let attach = layout(&definition("newsletter"), Locale::En, true);
+        let form = layout(built("newsletter"), Locale::En, false);
+        let attach = layout(built("newsletter"), Locale::En, true);
         assert!(form.contains("\"doi-email\"") && form.contains("[\"button\""));
         assert!(!attach.contains("\"doi-email\"") && !attach.contains("[\"button\""));
         assert!(attach.contains("\"doi-email-msg\""));
@@ -308,26 +300,23 @@ mod tests {
 
     #[test]
     fn topics_appear_ticked_only_when_there_is_a_choice() {
-        let shown = layout(&definition("newsletter"), Locale::Ja, false);
-        let offered = definition("newsletter").topics;
+        let shown = layout(built("newsletter"), Locale::Ja, false);
+        let offered = built("newsletter").topics;
         assert!(offered.len() > 1);
-        for topic in &offered {
-            assert!(shown.contains(&format!(
-                "\"value\":\"{}\",\"checked\":\"\"",
-                topic.id.as_str()
-            )));
-            assert!(shown.contains(topic.name.get(Locale::Ja)));
+        for (id, name) in offered {
+            assert!(shown.contains(&format!("\"value\":\"{id}\",\"checked\":\"\"")));
+            assert!(shown.contains(say(name, Locale::Ja)));
         }
     }
 
     #[test]
     fn text_is_json_escaped_never_markup() {
-        let mut hostile = definition("newsletter");
-        hostile.title.en = "<img src=x onerror=alert(1)> \"quoted\" \\".into();
-        hostile.privacy_url = "javascript:alert(1)".into();
+        let mut hostile = *built("newsletter");
+        hostile.title[1] = "<img src=x onerror=alert(1)> \"quoted\" \\";
+        hostile.privacy_url = "javascript:alert(1)";
         let shown: Value = serde_json::from_str(&layout(&hostile, Locale::En, false)).unwrap();
         let (_, _, title) = find(&shown, "doi-title");
-        assert_eq!(title, hostile.title.en);
+        assert_eq!(title, hostile.title[1]);
         let text = shown.to_string();
         assert!(!text.contains("javascript:"), "only http(s) links");
     }

@@ -1,7 +1,7 @@
 //! Browser tests of the widget's Rust half, run by `cargo xtask test`
 //! (suite `widget-browser`) in headless Chromium: what the loader gets from
-//! `Form` when the definition arrives as the browser parsed it and
-//! addresses are lower-cased by the browser's own tables. The end-to-end
+//! `Form`, with the forms of doi.toml built in and addresses lower-cased by
+//! the browser's own tables. The end-to-end
 //! specs in `tests/widget-*.spec.mjs` cover the loader and the real Worker.
 #![cfg(target_arch = "wasm32")]
 // A test: a failed unwrap is a failed test, and names its line.
@@ -17,29 +17,22 @@ use doi_core::consent::ConsentRecord;
 use doi_core::form::FormDefinition;
 use doi_core::text::{email_error, Msg};
 use doi_core::{EmailError, FormId, Locale, Method};
-use doi_widget::{form_id_problem, retry_delay, stylesheet, Form};
-use wasm_bindgen::JsValue;
+use doi_widget::{retry_delay, stylesheet, Form};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const RANDOM: [u8; 16] = [0x5a; 16];
 const PAGE: &str = "https://shop.example/news?email=someone@example.com#top";
+/// The Worker's origin, where the demo pages are.
+const OWN: &str = "http://127.0.0.1:8787";
 
 fn config() -> Config {
     Config::from_toml(include_str!("../../../doi.toml")).unwrap()
 }
 
-/// The definition the Worker serves for `form`, as the browser parses it.
-fn definition(form: &str) -> JsValue {
-    let config = config();
-    let form = config.form(&FormId::parse(form).unwrap()).unwrap();
-    let definition = FormDefinition::new(&config, form);
-    js_sys::JSON::parse(&serde_json::to_string(&definition).unwrap()).unwrap()
-}
-
 fn form(name: &str, hints: &str) -> Form {
-    Form::new(&definition(name), hints).unwrap()
+    Form::new(name, hints, OWN, OWN).unwrap()
 }
 
 /// A record for `email` with the box ticked and every topic chosen.
@@ -76,14 +69,21 @@ fn the_language_is_the_first_ja_or_en_hint_then_the_senders_default() {
 }
 
 #[wasm_bindgen_test]
-fn a_bad_definition_is_refused_by_naming_the_field() {
-    let bad = js_sys::JSON::parse(r#"{"id":"newsletter","mode":"form"}"#).unwrap();
-    let error = Form::new(&bad, "en").err().unwrap().as_string().unwrap();
-    assert!(error.contains("missing or bad \"topics\""), "{error}");
-    let not_an_object = JsValue::from_str("<html>");
-    assert!(Form::new(&not_an_object, "en").is_err());
-    assert!(form_id_problem("Newsletter!").is_some());
-    assert_eq!(form_id_problem("newsletter"), None);
+fn a_place_without_a_form_here_is_refused_with_a_sentence_naming_why() {
+    let refused = |id: &str, page: &str| {
+        Form::new(id, "en", page, OWN)
+            .err()
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    assert!(refused("", OWN).contains("names no form"));
+    assert!(refused("Newsletter!", OWN).contains("is not a form id"));
+    assert!(refused("no-such-form", OWN).contains("no form \"no-such-form\""));
+    let foreign = refused("newsletter", "https://elsewhere.example");
+    assert!(foreign.contains("allowed_origins"), "{foreign}");
+    let allowed = config().forms[0].allowed_origins[0].clone();
+    assert!(Form::new("newsletter", "en", &allowed, "https://doi.example").is_ok());
 }
 
 #[wasm_bindgen_test]

@@ -12,7 +12,10 @@ pub(super) fn parse(local: &str, lowercase: fn(&str) -> String) -> Result<String
     if local.is_empty() {
         return Err(EmailError::EmptyLocalPart);
     }
-    if local.contains('\u{AD}') {
+    // `chars().any`, not `str::contains`: for a non-ASCII character
+    // `contains` compiles in the general substring search (with its panic
+    // paths), 3.5 KB of the widget every visitor downloads.
+    if local.chars().any(|c| c == '\u{AD}') {
         return Err(EmailError::ControlCharacter);
     }
     if local.starts_with('.')
@@ -23,9 +26,10 @@ pub(super) fn parse(local: &str, lowercase: fn(&str) -> String) -> Result<String
     }
     // RFC 5322 atext plus dots; RFC 6531 allows any non-ASCII character.
     const SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~.";
+    let special = |c: char| SPECIALS.bytes().any(|b| char::from(b) == c);
     if let Some(c) = local
         .chars()
-        .find(|&c| !(c.is_ascii_alphanumeric() || SPECIALS.contains(c) || !c.is_ascii()))
+        .find(|&c| !(c.is_ascii_alphanumeric() || special(c) || !c.is_ascii()))
     {
         return Err(EmailError::InvalidLocalChar(c));
     }
