@@ -6,17 +6,21 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Dōi's command-line tool for senders: prepare a campaign, check,
 /// import, export, suppress, verify.
-///
-/// Exit codes: 0 done; 1 done, but some recipients may not be mailed,
-/// some records were skipped or some logs fail verification; 2 usage or
-/// input error; 3 server or network error (rerun to go on where it stopped).
 #[derive(Debug, Parser)]
-#[command(name = "doi", version, about, long_about = None)]
+#[command(name = "doi", version, after_help = EXIT_CODES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// What `doi --help` says about exit codes (the README has the table).
+const EXIT_CODES: &str = "Exit codes: 0 done; 1 done, but some recipients may not be mailed, \
+some records were not taken or some logs fail verification; 2 usage or input error \
+(a bad file is named FILE:LINE:COLUMN); 3 server or network error after every retry \
+(rerun the same command to go on where it stopped).
+
+Environment: DOI_URL (the Worker), DOI_API_TOKEN (the sender API's bearer token).";
 
 /// The commands.
 #[derive(Debug, Subcommand)]
