@@ -19,6 +19,7 @@ use crate::{Error, Result};
 /// Confirmation mails go to a local webhook receiver (`DOI_MAILBOX_URL`).
 pub(super) fn end_to_end(project: &Project) -> Result<Tally> {
     let specs = spec_files(project)?;
+    let cli = build_cli(project)?;
     wrangler::ensure_dev_vars(project)?;
     let artifacts = project.path("tests/artifacts");
     fs::create_dir_all(&artifacts)?;
@@ -41,7 +42,8 @@ pub(super) fn end_to_end(project: &Project) -> Result<Tally> {
             .env("DOI_BASE_URL", worker.base_url())
             .env("DOI_WRANGLER_LOG", &worker.log)
             .env("DOI_ARTIFACTS", &artifacts)
-            .env("DOI_MAILBOX_URL", &mailbox_url),
+            .env("DOI_MAILBOX_URL", &mailbox_url)
+            .env("DOI_CLI", &cli),
     );
     println!(
         "wrangler dev (process group {}) logged to {}",
@@ -52,6 +54,16 @@ pub(super) fn end_to_end(project: &Project) -> Result<Tally> {
     drop(mailbox);
     let (ok, output) = result?;
     node_test_result(ok, &output)
+}
+
+/// The `doi` CLI, built for `tests/cli*.spec.mjs` to run (`DOI_CLI`).
+fn build_cli(project: &Project) -> Result<PathBuf> {
+    process::run(
+        project
+            .cargo()
+            .args(["build", "--package", "doi-cli", "--bin", "doi"]),
+    )?;
+    Ok(project.target_dir().join("debug").join("doi"))
 }
 
 /// The rate-limit specs (`tests/limits/*.spec.mjs`) against a second fresh
