@@ -285,3 +285,23 @@ fn loopback_certificate_urls_are_accepted_only_in_loopback_test_mode() {
     assert_eq!(r.status, 401);
     assert!(w.net.fetched.borrow().is_empty());
 }
+
+#[test]
+fn a_deployed_worker_never_fetches_a_loopback_certificate_even_with_the_test_switch_on() {
+    let url = "http://127.0.0.1:9/SimpleNotificationService-deployed.pem";
+    let w = World::new();
+    serve_cert(&w, url);
+    let mut c = crate::testing::ctx(&w.store, &w.net, w.now(), 7);
+    c.base_url = "https://doi.sample-shoji.example".into();
+    assert!(
+        c.secrets.providers.sns_loopback,
+        "the switch is on in .dev.vars.example"
+    );
+    let req = signed(
+        notification(&w, url, bounce("ses-deployed@example.com", "Permanent")),
+        "1",
+    );
+    let r = crate::testing::block_on(crate::app::handle(&c, &req));
+    assert_eq!(r.status, 401);
+    assert!(w.net.fetched.borrow().is_empty());
+}
