@@ -46,6 +46,7 @@ pub mod locale;
 pub mod mail;
 pub mod origin;
 pub mod preferences;
+pub mod provider;
 mod punycode;
 pub mod signup;
 pub mod slug;

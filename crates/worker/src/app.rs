@@ -6,11 +6,14 @@ use crate::api;
 use crate::ctx::{Ctx, Net};
 use crate::hosted::{self, PageError};
 use crate::http::{ApiError, Method, Request, Response, API_BODY_LIMIT, PUBLIC_BODY_LIMIT};
+use crate::providers;
 use crate::store::Store;
 
 /// The largest body `path` accepts.
 pub fn body_limit(path: &str) -> usize {
-    if path.starts_with("/v1/") && path != "/v1/subscribe" {
+    if path.starts_with("/v1/providers/") {
+        crate::providers::BODY_LIMIT
+    } else if path.starts_with("/v1/") && path != "/v1/subscribe" {
         API_BODY_LIMIT
     } else {
         PUBLIC_BODY_LIMIT
@@ -55,9 +58,10 @@ pub async fn handle<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Respons
         (Get, ["v1", "export"]) => json(ctx, api::export::get(ctx, req).await),
         (Post, ["v1", "import"]) => json(ctx, api::import::post(ctx, req).await),
         (Post, ["v1", "suppressions"]) => json(ctx, api::suppressions::post(ctx, req).await),
+        (Post, ["v1", "providers", name]) => json(ctx, providers::post(ctx, req, name).await),
         (
             _,
-            ["v1", "forms" | "subscribers", _]
+            ["v1", "forms" | "subscribers" | "providers", _]
             | ["v1", "subscribe" | "links" | "check" | "export" | "import" | "suppressions"],
         ) => ApiError::MethodNotAllowed.to_response(),
         (_, ["v1", ..]) => {

@@ -28,6 +28,13 @@ pub struct Outgoing {
 pub trait Net: Clone + 'static {
     /// POSTs `request`; the response status, or why there is none.
     async fn post(&self, request: &Outgoing) -> Result<u16, String>;
+
+    /// GETs `url` (an SNS signing certificate, a subscription confirmation):
+    /// the status and body, or why there is none. A network that makes no
+    /// GETs (a benchmark's) says so.
+    async fn get(&self, url: &str) -> Result<(u16, Vec<u8>), String> {
+        Err(format!("this network does not fetch {url}"))
+    }
 }
 
 /// Work that runs after the response (`ctx.waitUntil`).

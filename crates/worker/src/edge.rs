@@ -377,6 +377,25 @@ impl Net for FetchNet {
             }
         }
     }
+
+    async fn get(&self, url: &str) -> Result<(u16, Vec<u8>), String> {
+        let req = worker::Request::new(url, worker::Method::Get).map_err(|e| e.to_string())?;
+        let controller = AbortController::default();
+        let signal = controller.signal();
+        let fetch = Fetch::Request(req);
+        let sent = Box::pin(async {
+            let mut response = fetch.send_with_signal(&signal).await?;
+            let status = response.status_code();
+            Ok::<_, worker::Error>((status, response.bytes().await?))
+        });
+        match within(sent, DELIVERY_TIMEOUT).await {
+            Some(result) => result.map_err(|e| e.to_string()),
+            None => {
+                controller.abort();
+                Err(format!("no answer within {} s", DELIVERY_TIMEOUT.as_secs()))
+            }
+        }
+    }
 }
 
 /// How long a delivery endpoint may take before the signup answers 502.

@@ -25,6 +25,7 @@ pub mod hosted;
 pub mod http;
 pub mod keys;
 pub mod pages;
+pub mod providers;
 pub mod ratelimit;
 pub mod repair;
 pub mod secrets;

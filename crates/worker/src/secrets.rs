@@ -24,6 +24,22 @@ pub const WEBHOOK_URL: &str = "DOI_WEBHOOK_URL";
 /// Variable: the origin links point at (empty: the request's).
 pub const PUBLIC_URL: &str = "DOI_PUBLIC_URL";
 
+/// SES through SNS: the SNS topic ARNs whose notifications are read,
+/// comma-separated (any AWS account can make a topic and point it here).
+pub const SES_TOPIC_ARNS: &str = "DOI_SES_TOPIC_ARNS";
+/// SendGrid's Event Webhook verification key (base64 DER, as SendGrid shows it).
+pub const SENDGRID_VERIFICATION_KEY: &str = "DOI_SENDGRID_VERIFICATION_KEY";
+/// Postmark: `user:password`, the basic-auth credentials in the webhook URL.
+pub const POSTMARK_WEBHOOK_AUTH: &str = "DOI_POSTMARK_WEBHOOK_AUTH";
+/// Resend's webhook signing secret (`whsec_…`).
+pub const RESEND_WEBHOOK_SECRET: &str = "DOI_RESEND_WEBHOOK_SECRET";
+/// Mailgun's HTTP webhook signing key.
+pub const MAILGUN_SIGNING_KEY: &str = "DOI_MAILGUN_SIGNING_KEY";
+/// Variable, tests only: `on` lets SNS certificate and subscription URLs
+/// point at 127.0.0.1, and only while the Worker itself answers on a
+/// loopback origin (`wrangler dev`); a deployed Worker ignores it.
+pub const SNS_LOOPBACK: &str = "DOI_SNS_LOOPBACK";
+
 /// Every secret and variable the Worker reads, as found (unparsed).
 #[derive(Clone, Default)]
 pub struct Secrets {
@@ -34,6 +50,8 @@ pub struct Secrets {
     resend_api_key: Option<String>,
     webhook_url: Option<String>,
     public_url: Option<String>,
+    /// The provider webhooks' secrets.
+    pub providers: crate::providers::ProviderSecrets,
 }
 
 /// Secrets never appear in debug output.
@@ -62,6 +80,7 @@ impl Secrets {
             resend_api_key: get(RESEND_API_KEY),
             webhook_url: get(WEBHOOK_URL),
             public_url: get(PUBLIC_URL).map(|u| u.trim().trim_end_matches('/').to_string()),
+            providers: crate::providers::ProviderSecrets::from_lookup(get),
         }
     }
 

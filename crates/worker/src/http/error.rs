@@ -53,6 +53,15 @@ pub enum ApiError {
     /// The confirmation mail could not be handed over.
     #[error("the confirmation mail could not be delivered ({0}); try again")]
     DeliveryFailed(String),
+    /// A provider's webhook delivery whose signature or credentials are
+    /// missing, wrong or too old.
+    #[error(
+        "this delivery is not signed as {0} signs its webhooks; see README, Provider webhooks"
+    )]
+    BadSignature(&'static str),
+    /// Part of a batch was done; the rest needs the same request again.
+    #[error("{0}")]
+    RetryLater(String),
     /// A secret or setting is missing or malformed.
     #[error("the Worker is misconfigured: {0}")]
     Misconfigured(String),
@@ -70,7 +79,7 @@ impl ApiError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
         match self {
-            ApiError::Unauthorized => 401,
+            ApiError::Unauthorized | ApiError::BadSignature(_) => 401,
             ApiError::ForbiddenOrigin(_) => 403,
             ApiError::NotFound(_) => 404,
             ApiError::MethodNotAllowed => 405,
@@ -79,7 +88,9 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => 415,
             ApiError::Invalid { .. } => 422,
             ApiError::RateLimited => 429,
-            ApiError::StorageUnavailable | ApiError::Misconfigured(_) => 503,
+            ApiError::StorageUnavailable | ApiError::Misconfigured(_) | ApiError::RetryLater(_) => {
+                503
+            }
             ApiError::DeliveryFailed(_) => 502,
         }
     }
@@ -100,6 +111,8 @@ impl ApiError {
             ApiError::StorageUnavailable => "storage_unavailable",
             ApiError::DeliveryFailed(_) => "delivery_failed",
             ApiError::Misconfigured(_) => "misconfigured",
+            ApiError::BadSignature(_) => "invalid_signature",
+            ApiError::RetryLater(_) => "retry_later",
         }
     }
 
@@ -107,7 +120,10 @@ impl ApiError {
     pub fn retryable(&self) -> bool {
         matches!(
             self,
-            ApiError::RateLimited | ApiError::StorageUnavailable | ApiError::DeliveryFailed(_)
+            ApiError::RateLimited
+                | ApiError::StorageUnavailable
+                | ApiError::DeliveryFailed(_)
+                | ApiError::RetryLater(_)
         )
     }
 

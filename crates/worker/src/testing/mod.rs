@@ -34,6 +34,9 @@ pub fn config() -> &'static Config {
     crate::config().unwrap()
 }
 
+/// What a GET of a URL answers: the URL, the status, the body.
+pub type Page = (String, u16, Vec<u8>);
+
 /// Records every outgoing request and answers with a set status.
 #[derive(Clone, Default)]
 pub struct Recorder {
@@ -41,6 +44,10 @@ pub struct Recorder {
     pub sent: Rc<RefCell<Vec<Outgoing>>>,
     /// The status to answer (200 when unset).
     pub status: Rc<RefCell<Option<u16>>>,
+    /// What a GET of each URL answers (others: 404).
+    pub pages: Rc<RefCell<Vec<Page>>>,
+    /// Every URL fetched with GET, in order.
+    pub fetched: Rc<RefCell<Vec<String>>>,
 }
 
 impl Recorder {
@@ -52,6 +59,12 @@ impl Recorder {
     pub fn count(&self) -> usize {
         self.sent.borrow().len()
     }
+    /// Answers a GET of `url` with `status` and `body` from now on.
+    pub fn serve(&self, url: &str, status: u16, body: impl Into<Vec<u8>>) {
+        let mut pages = self.pages.borrow_mut();
+        pages.retain(|(u, _, _)| u != url);
+        pages.push((url.to_string(), status, body.into()));
+    }
     /// The last request sent.
     pub fn last(&self) -> Option<Outgoing> {
         self.sent.borrow().last().cloned()
@@ -62,6 +75,16 @@ impl Net for Recorder {
     async fn post(&self, request: &Outgoing) -> Result<u16, String> {
         self.sent.borrow_mut().push(request.clone());
         Ok(self.status.borrow().unwrap_or(200))
+    }
+
+    async fn get(&self, url: &str) -> Result<(u16, Vec<u8>), String> {
+        self.fetched.borrow_mut().push(url.to_string());
+        Ok(self
+            .pages
+            .borrow()
+            .iter()
+            .find(|(u, _, _)| u == url)
+            .map_or((404, Vec::new()), |(_, s, b)| (*s, b.clone())))
     }
 }
 

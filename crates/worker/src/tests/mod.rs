@@ -12,6 +12,7 @@ mod misconfigured;
 mod one_click;
 mod pages;
 mod prepare;
+mod providers;
 mod races;
 mod routes;
 mod signup;
