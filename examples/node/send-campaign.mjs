@@ -8,6 +8,8 @@
 //     node examples/node/send-campaign.mjs recipients.txt
 //
 // recipients.txt: one address a line (a CSV's first column is read too).
+// nodemailer comes from this repository's package.json (cargo xtask setup
+// installs it); in a project of your own, `npm install nodemailer`.
 // Settings, from the environment:
 //   DOI_URL        the Worker (default http://127.0.0.1:8787)
 //   DOI_API_TOKEN  the sender API's bearer token (required)
