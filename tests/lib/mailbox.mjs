@@ -1,14 +1,10 @@
-// The sender's side of the delivery webhook, for end-to-end tests.
-//
-// As a program (`node tests/lib/mailbox.mjs PORT`, started by `cargo xtask
-// test` before wrangler, which gets DOI_WEBHOOK_URL=http://127.0.0.1:PORT/hook)
-// it is a tiny HTTP server on 127.0.0.1 that keeps every POST it receives,
-// raw body and headers, and hands them back at `GET /messages`; it can be
-// told to fail the next deliveries (`POST /control/refuse`).
-// As a module it is how specs read those messages (`DOI_MAILBOX_URL`).
-import { createServer } from "node:http";
+// How specs read the local inbox (tools/inbox/, started by `cargo xtask
+// test` before wrangler, which gets DOI_WEBHOOK_URL=http://127.0.0.1:PORT/hook):
+// the Worker's signed webhook deliveries at `GET /messages` (and telling the
+// inbox to fail the next ones, `POST /control/refuse`), and the mails it holds
+// — those deliveries read as mails, and every mail sent to its SMTP port —
+// at `GET /mails`. `DOI_MAILBOX_URL` and `DOI_INBOX_SMTP_PORT` say where it is.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { pathToFileURL } from "node:url";
 
 /** Where the running mailbox is; `cargo xtask test` sets it. */
 export const mailboxUrl = process.env.DOI_MAILBOX_URL;
@@ -94,48 +90,39 @@ export const refuseAll = (status = 500) => refuseNext(Number.MAX_SAFE_INTEGER, s
 /** Ends `refuseNext` and `refuseAll`: deliveries are accepted again. */
 export const acceptAgain = () => refuseNext(0);
 
-/** Runs the receiver on 127.0.0.1:`port` until killed. */
-export function serve(port) {
-  const messages = [];
-  let refusals = { count: 0, status: 500 };
-  const server = createServer((request, response) => {
-    const chunks = [];
-    request.on("data", (chunk) => chunks.push(chunk));
-    request.on("end", () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
-      if (request.method === "GET" && request.url === "/messages") {
-        response.writeHead(200, { "content-type": "application/json" });
-        response.end(JSON.stringify(messages));
-        return;
-      }
-      if (request.method === "POST" && request.url === "/control/refuse") {
-        const { count = 1, status = 500 } = JSON.parse(raw || "{}");
-        refusals = { count, status };
-        response.writeHead(200).end();
-        return;
-      }
-      if (request.method !== "POST") {
-        response.writeHead(405).end();
-        return;
-      }
-      const answered = refusals.count > 0 ? refusals.status : 200;
-      if (refusals.count > 0) refusals.count -= 1;
-      messages.push({ path: request.url, headers: request.headers, raw, received: Date.now(), answered });
-      response.writeHead(answered, { "content-type": "application/json" });
-      response.end(answered === 200 ? '{"ok":true}' : '{"ok":false}');
-    });
-  });
-  server.listen(port, "127.0.0.1", () => {
-    console.log(`mailbox: listening on http://127.0.0.1:${server.address().port}`);
-  });
-  return server;
+/** The inbox's SMTP port on 127.0.0.1; `cargo xtask test` sets it. */
+export const smtpPort = Number(process.env.DOI_INBOX_SMTP_PORT);
+
+/**
+ * Every mail in the inbox, oldest first: `{ id, via: "smtp"|"webhook",
+ * from, to, subject, date, text, html, list_unsubscribe,
+ * list_unsubscribe_post, envelope?, one_click? }`.
+ */
+export async function inboxMails() {
+  if (!mailboxUrl) {
+    throw new Error("DOI_MAILBOX_URL is not set: run the specs with `cargo xtask test --only e2e`");
+  }
+  return (await fetch(`${mailboxUrl}/mails`)).json();
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const port = Number(process.argv[2] ?? 0);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error("usage: node tests/lib/mailbox.mjs PORT");
-    process.exit(2);
+/** The raw RFC 5322 source of an SMTP mail, as the inbox received it. */
+export async function rawMail(id) {
+  const response = await fetch(`${mailboxUrl}/mails/${id}/raw`);
+  if (response.status !== 200) throw new Error(`mail ${id} has no raw source (${response.status})`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+/**
+ * Waits (polling) until the inbox holds `count` SMTP mails whose envelope
+ * goes to `email`, and returns them. The wait bounds how long a broken
+ * sender can hang the suite; it is not what the test checks.
+ */
+export async function waitForSmtpMails(email, count = 1, { timeoutMs = 20_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mails = (await inboxMails()).filter((m) => m.via === "smtp" && m.envelope?.to.includes(email));
+    if (mails.length >= count) return mails;
+    if (Date.now() > deadline) throw new Error(`expected ${count} SMTP mail(s) to ${email}, got ${mails.length}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  serve(port);
 }

@@ -9,7 +9,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { devVar } from "./http.mjs";
 
-export const PURPOSE = { unsubscribe: 1, preferences: 2, confirm: 3 };
+export const PURPOSE = { unsubscribe: 1, preferences: 2, confirm: 3, mailto: 4 };
 
 /** The token at the end of a `/u/…`, `/p/…` or `/c/…` URL. */
 export const tokenOf = (url) => new URL(url).pathname.split("/").pop();

@@ -1,6 +1,6 @@
 //! `cargo xtask dev`: setup, build, then `wrangler dev` on 127.0.0.1 with
 //! local KV persisted under `.wrangler/`, its confirmation mails delivered
-//! to a local mailbox (see [`crate::mailbox`]). Ctrl-C stops wrangler and workerd
+//! to the local inbox, which also takes SMTP (see [`crate::mailbox`]). Ctrl-C stops wrangler and workerd
 //! (they share the terminal's process group) and then xtask.
 
 use crate::build::{self, Parts};
@@ -42,8 +42,12 @@ pub fn run(project: &Project, options: Options) -> Result<()> {
     println!("demo page  http://{IP}:{port}/");
     println!("liveness   http://{IP}:{port}/healthz");
     println!(
-        "mails      {}/messages (confirmation mails, with their confirm links)",
+        "inbox      {}/ (every mail, as its recipient sees it)",
         mailbox.url
+    );
+    println!(
+        "smtp       {IP}:{} (the inbox's SMTP, no TLS, no login: examples/)",
+        mailbox.smtp_port
     );
     println!("cron       http://{IP}:{port}/cdn-cgi/local/scheduled (runs the scheduled handler)");
     println!("debugger   {IP}:{inspector_port}; Ctrl-C stops");

@@ -1,8 +1,11 @@
-//! The local stand-in for the sender's mail system: `tests/lib/mailbox.mjs`,
-//! a tiny HTTP server on 127.0.0.1 that receives the Worker's signed
-//! confirmation-mail webhooks and shows them at `GET /messages`. `cargo
-//! xtask test` points the Worker at it; so does `cargo xtask dev`, so that a
-//! newcomer can try double opt-in without an account anywhere.
+//! The local inbox, the stand-in for the sender's mail system:
+//! `tools/inbox/main.mjs`, a small Node program on 127.0.0.1 that receives
+//! the Worker's signed confirmation-mail webhooks (listed raw at `GET
+//! /messages`) and accepts SMTP, and shows every mail as its recipient would
+//! see it, with the one-click button a mail client offers. `cargo xtask
+//! test` points the Worker at it; so does `cargo xtask dev`, so that a
+//! newcomer can try double opt-in and a test campaign without an account
+//! anywhere.
 
 use std::fs::File;
 use std::net::TcpStream;
@@ -19,8 +22,10 @@ use crate::{Error, Result};
 pub struct Mailbox {
     /// The process, stopped when the mailbox is dropped.
     _server: Server,
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`: the pages, the webhook and the JSON.
     pub url: String,
+    /// Its SMTP port on 127.0.0.1.
+    pub smtp_port: u16,
 }
 
 impl Mailbox {
@@ -30,22 +35,26 @@ impl Mailbox {
     }
 }
 
-/// Starts the mailbox on a free port, logging to `log`.
+/// Starts the inbox on two free ports, logging to `log`.
 pub fn start(project: &Project, log: &Path) -> Result<Mailbox> {
     let port = wrangler::free_port()?;
+    let smtp_port = wrangler::free_port()?;
     let log = File::create(log)?;
     let mut server = Server::start(
         project
             .command(project.npm_bin("node"))
-            .arg(project.path("tests/lib/mailbox.mjs"))
+            .arg(project.path("tools/inbox/main.mjs"))
             .arg(port.to_string())
+            .arg(smtp_port.to_string())
             .stdout(log.try_clone()?)
             .stderr(log),
     )?;
+    // SMTP listens first: once HTTP does, both do.
     wait_until_listening(&mut server, port)?;
     Ok(Mailbox {
         _server: server,
         url: format!("http://{IP}:{port}"),
+        smtp_port,
     })
 }
 

@@ -44,6 +44,7 @@ pub mod ledger;
 pub mod limits;
 pub mod locale;
 pub mod mail;
+pub mod mailto;
 pub mod origin;
 pub mod preferences;
 pub mod provider;

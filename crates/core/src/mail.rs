@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::html::Escaped;
 use crate::id::SubscriberId;
 use crate::locale::Locale;
+use crate::mailto::mailto_uri;
 use crate::slug::{ListId, TopicId};
 use crate::text::{t, Msg};
 use crate::time::Timestamp;
@@ -81,7 +82,8 @@ pub fn links(
     );
     let mut list_unsubscribe = format!("<{unsubscribe_url}>");
     if let Some(m) = &config.mail.unsubscribe_mailto {
-        list_unsubscribe.push_str(&format!(", <mailto:{m}?subject=unsubscribe>"));
+        let token = keys.sign(&claims(Purpose::Mailto));
+        list_unsubscribe.push_str(&format!(", <{}>", mailto_uri(m, &token)));
     }
     let (footer_text, footer_html) = footer(config, locale, &unsubscribe_url, &preferences_url);
     MailLinks {

@@ -1,5 +1,5 @@
 //! Signed links: stateless tokens for unsubscribe, preference and
-//! confirmation URLs.
+//! confirmation URLs, and for the subject of an unsubscribe mail.
 //!
 //! Layout (then base64url without padding), about 70 characters for a
 //! typical list id:
@@ -43,6 +43,9 @@ pub enum Purpose {
     Preferences,
     /// `/c/{token}`: confirm a double opt-in signup.
     Confirm,
+    /// The subject of a mail to the `List-Unsubscribe` mailto address
+    /// (see [`crate::mailto`]): unsubscribe, like the one-click link.
+    Mailto,
 }
 
 impl Purpose {
@@ -51,6 +54,7 @@ impl Purpose {
             Purpose::Unsubscribe => 1,
             Purpose::Preferences => 2,
             Purpose::Confirm => 3,
+            Purpose::Mailto => 4,
         }
     }
 
@@ -59,6 +63,7 @@ impl Purpose {
             1 => Some(Purpose::Unsubscribe),
             2 => Some(Purpose::Preferences),
             3 => Some(Purpose::Confirm),
+            4 => Some(Purpose::Mailto),
             _ => None,
         }
     }

@@ -39,9 +39,24 @@ fn links_carry_one_click_headers_and_verifiable_tokens() {
     assert!(l
         .list_unsubscribe
         .starts_with(&format!("<{}>", l.unsubscribe_url)));
-    assert!(l
+    // The mailto's subject carries a token of its own purpose for the same
+    // subscriber and list.
+    let (_, mailto) = l
         .list_unsubscribe
-        .contains("<mailto:unsubscribe@sample-shoji.example?subject=unsubscribe>"));
+        .split_once(", <mailto:unsubscribe@sample-shoji.example?subject=unsubscribe%20")
+        .unwrap();
+    let mailto = keys
+        .verify(
+            mailto.trim_end_matches('>'),
+            Purpose::Mailto,
+            Timestamp(9_000_000_000_000),
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        (mailto.subscriber, mailto.list),
+        (SubscriberId([5; 16]), list.clone())
+    );
     let token = l.unsubscribe_url.rsplit('/').next().unwrap();
     let claims = keys
         .verify(

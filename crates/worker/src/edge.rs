@@ -1,7 +1,8 @@
 //! The only code that touches the Workers runtime: turning a
 //! `worker::Request` into an [`http::Request`] and back, KV behind
 //! [`Store`], `fetch` behind [`Net`], secrets, the clock, randomness, logs,
-//! `waitUntil`, and the two entry points (fetch and scheduled).
+//! `waitUntil`, and the entry points (fetch and scheduled here, email in
+//! [`email`]).
 // For the whole module: `#[event]` writes its glue (which calls
 // `unwrap_or_default`) in modules of its own beside our handlers, out of
 // reach of an attribute on the handler. Our code here has no such call.
@@ -27,6 +28,8 @@ use crate::ratelimit;
 use crate::repair;
 use crate::secrets::Secrets;
 use crate::store::{Listed, ListedKey, PutOptions, Store, StoreError};
+
+mod email;
 
 /// The KV binding in wrangler.toml.
 const KV_BINDING: &str = "DOI_KV";

@@ -10,7 +10,8 @@
 //! and [`pages`] their pure rendering; [`signup`] recording consent and
 //! sending confirmations through [`delivery`]; [`subscribers`] the event log
 //! and snapshots in KV by the layout in [`keys`]; [`repair`] retries and the
-//! scheduled sweep; [`secrets`] the Worker secrets.
+//! scheduled sweep; [`secrets`] the Worker secrets; [`mailto`] a mail to
+//! the unsubscribe address.
 //!
 //! Must never: answer 2xx before the event it reports is written; change
 //! state on GET; put an email address in a key, a generated URL or a log
@@ -24,6 +25,7 @@ pub mod formdata;
 pub mod hosted;
 pub mod http;
 pub mod keys;
+pub mod mailto;
 pub mod pages;
 pub mod providers;
 pub mod ratelimit;

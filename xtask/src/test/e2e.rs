@@ -16,7 +16,8 @@ use crate::{Error, Result};
 /// The Node test runner over `tests/*.spec.mjs`, against a fresh `wrangler
 /// dev` (empty KV). The specs find it at `DOI_BASE_URL`; its output goes to
 /// `tests/artifacts/wrangler.log` (`DOI_WRANGLER_LOG`), for specs to inspect.
-/// Confirmation mails go to a local webhook receiver (`DOI_MAILBOX_URL`).
+/// Confirmation mails go to the local inbox (`DOI_MAILBOX_URL`), which also
+/// takes SMTP (`DOI_INBOX_SMTP_PORT`).
 pub(super) fn end_to_end(project: &Project) -> Result<Tally> {
     let specs = spec_files(project)?;
     let cli = build_cli(project)?;
@@ -44,6 +45,7 @@ pub(super) fn end_to_end(project: &Project) -> Result<Tally> {
             .env("DOI_ARTIFACTS", &artifacts)
             .env("DOI_MAILBOX_URL", &mailbox_url)
             .env("DOI_CLI", &cli),
+            .env("DOI_INBOX_SMTP_PORT", mailbox.smtp_port.to_string()),
     );
     println!(
         "wrangler dev (process group {}) logged to {}",

@@ -98,7 +98,7 @@ pub fn verify<S: Store, N: Net>(
             .confirmation
             .as_ref()
             .map(|c| u64::from(c.ttl_hours) * HOUR),
-        Purpose::Unsubscribe | Purpose::Preferences => None,
+        Purpose::Unsubscribe | Purpose::Preferences | Purpose::Mailto => None,
     };
     ctx.keyring()?
         .verify(token, purpose, ctx.now, max_age)

@@ -8,6 +8,7 @@ mod double_opt_in;
 mod failures;
 mod faults;
 mod lost_snapshots;
+mod mailto;
 mod misconfigured;
 mod one_click;
 mod pages;
