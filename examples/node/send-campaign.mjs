@@ -24,7 +24,7 @@ import { readFileSync } from "node:fs";
 import nodemailer from "nodemailer";
 
 /** The most recipients one `POST /v1/prepare` takes (docs/api.md). */
-const BATCH = 50;
+const BATCH = 100;
 
 const env = process.env;
 const doiUrl = (env.DOI_URL ?? "http://127.0.0.1:8787").replace(/\/$/, "");

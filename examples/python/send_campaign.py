@@ -27,7 +27,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 
 # The most recipients one POST /v1/prepare takes (docs/api.md).
-BATCH = 50
+BATCH = 100
 
 # Lines up to SMTP's limit of 998 characters: the List-Unsubscribe header
 # (two URIs, about 250 characters) is then written as it is, never folded

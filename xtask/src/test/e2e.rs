@@ -44,7 +44,7 @@ pub(super) fn end_to_end(project: &Project) -> Result<Tally> {
             .env("DOI_WRANGLER_LOG", &worker.log)
             .env("DOI_ARTIFACTS", &artifacts)
             .env("DOI_MAILBOX_URL", &mailbox_url)
-            .env("DOI_CLI", &cli),
+            .env("DOI_CLI", &cli)
             .env("DOI_INBOX_SMTP_PORT", mailbox.smtp_port.to_string()),
     );
     println!(
