@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { newEmail } from "./lib/http.mjs";
+import { limits, newEmail } from "./lib/http.mjs";
 import { busy, doi, ndjson, proxy, scratchDir } from "./lib/cli.mjs";
 
 const TEXT = "Yes, send me practical tips by email.";
@@ -25,9 +25,10 @@ async function consenting(dir, n, tag) {
 
 test("an interrupted prepare goes on after the last batch done, without repeating it", async () => {
   const dir = scratchDir("resume-prepare");
-  const emails = await consenting(dir, 120, "cli-resume");
+  const batch = limits.PREPARE_BATCH;
+  const emails = await consenting(dir, 2 * batch + 20, "cli-resume");
   writeFileSync(`${dir}/recipients.csv`, `email\n${emails.join("\n")}\n`);
-  // Two batches of 50 go through, then the Worker stays busy.
+  // Two full batches go through, then the Worker stays busy.
   const net = await proxy(({ path, count }) => (path === "/v1/prepare" && count > 2 ? busy : undefined));
   const args = ["prepare", `${dir}/recipients.csv`, "--list", "newsletter", "--topic", "tips", "--format", "ndjson", "-o", `${dir}/out.ndjson`, "--retries", "1"];
   try {
@@ -37,7 +38,7 @@ test("an interrupted prepare goes on after the last batch done, without repeatin
     assert.match(broken.stderr, /rerun the same command/);
     assert.equal(net.callsTo("/v1/prepare").length, 4, "two batches, then the third tried twice");
     assert.ok(existsSync(`${dir}/out.ndjson.journal`), "the journal says what was done");
-    assert.equal(ndjson(readFileSync(`${dir}/out.ndjson`, "utf8")).length, 100);
+    assert.equal(ndjson(readFileSync(`${dir}/out.ndjson`, "utf8")).length, 2 * batch);
 
     net.decide = () => undefined;
     const before = net.callsTo("/v1/prepare").length;
@@ -46,7 +47,7 @@ test("an interrupted prepare goes on after the last batch done, without repeatin
     assert.match(rerun.stderr, /resuming after batch 2 of 3/);
     const sent = net.callsTo("/v1/prepare").slice(before);
     assert.equal(sent.length, 1, "only the batch not done is asked for");
-    assert.deepEqual(sent[0].body.recipients, emails.slice(100));
+    assert.deepEqual(sent[0].body.recipients, emails.slice(2 * batch));
     const lines = ndjson(readFileSync(`${dir}/out.ndjson`, "utf8"));
     assert.deepEqual(lines.map((l) => l.email), emails, "every recipient once, in input order");
     assert.ok(!existsSync(`${dir}/out.ndjson.journal`));

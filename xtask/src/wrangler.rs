@@ -42,12 +42,52 @@ pub fn dev(project: &Project, port: u16, inspector_port: u16, log_level: &str) -
 }
 
 /// Local secrets for `wrangler dev`: a copy of `.dev.vars.example` unless
-/// the developer already has their own `.dev.vars`.
+/// the developer already has their own `.dev.vars`. A `.dev.vars` from an
+/// older clone gets the names the example has gained since (appended with
+/// the example's values, and said so); the values it has are never changed.
 pub fn ensure_dev_vars(project: &Project) -> Result<()> {
     let vars = project.path(".dev.vars");
+    let example = fs::read_to_string(project.path(".dev.vars.example"))?;
     if !vars.exists() {
         println!("copying .dev.vars.example to .dev.vars (local-only secrets)");
-        fs::copy(project.path(".dev.vars.example"), vars)?;
+        fs::write(vars, example)?;
+        return Ok(());
+    }
+    let mine = fs::read_to_string(&vars)?;
+    let names = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_string()))
+            .collect()
+    };
+    let have = names(&mine);
+    let missing: Vec<&str> = example
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter(|l| {
+            l.split_once('=')
+                .is_some_and(|(k, _)| !have.contains(&k.trim().to_string()))
+        })
+        .collect();
+    if !missing.is_empty() {
+        let added: Vec<&str> = missing
+            .iter()
+            .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim()))
+            .collect();
+        println!(
+            ".dev.vars: adding {} from .dev.vars.example",
+            added.join(", ")
+        );
+        let mut text = mine;
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str("# added by cargo xtask from .dev.vars.example\n");
+        for line in missing {
+            text.push_str(line);
+            text.push('\n');
+        }
+        fs::write(vars, text)?;
     }
     Ok(())
 }
