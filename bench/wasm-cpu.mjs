@@ -52,7 +52,7 @@ function batchOf(route) {
  */
 function time(route) {
   const runs = quick ? (batch(route) ? 9 : 41) : batch(route) ? 41 : 201;
-  const warm = batch(route) ? 10 : 40;
+  const warm = batch(route) ? 25 : 40;
   const times = [];
   let cpu = 0;
   bench.prepare(route);

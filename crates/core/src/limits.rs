@@ -5,13 +5,15 @@
 //! --only wasm`, table in `bench/results.md`), half the free plan's 10 ms,
 //! and stays below a Worker invocation's 1,000 KV operations. Measured on
 //! 2026-12-01 at 500 addresses: check 6.8 ms, import 18 ms, suppressions
-//! 12 ms, prepare ×50 1.7 ms, an export page of 300 4.0 ms; hence these.
+//! 12 ms, prepare ×50 1.7 ms, an export page of 300 4.0 ms; then at 100:
+//! import 4.4–7.9 ms and suppressions 4.0–5.4 ms (1,000 to 100,000
+//! subscribers), so those take 50; hence these.
 
 /// Most addresses one `POST /v1/check` carries.
 pub const CHECK_BATCH: usize = 250;
 
 /// Most records one `POST /v1/import` or `POST /v1/suppressions` carries.
-pub const CHANGE_BATCH: usize = 100;
+pub const CHANGE_BATCH: usize = 50;
 
 /// Most recipients one `POST /v1/prepare` prepares.
 pub const PREPARE_BATCH: usize = 100;
