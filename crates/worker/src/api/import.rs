@@ -5,13 +5,12 @@
 use std::collections::BTreeSet;
 
 use doi_core::import::{CheckedImport, ImportRecord};
-use doi_core::{ConsentVersion, SubscriberId};
+use doi_core::{ConsentVersion, EventId, SubscriberId};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{authorize, check_batch, Skipped, WRITES_PER_CALL, WRITES_PER_CHANGE};
 use crate::ctx::{Ctx, Net};
 use crate::http::{json_body, ApiError, Request, Response};
-use crate::keys;
 use crate::store::Store;
 use crate::subscribers::{self, Address};
 use crate::texts::{self, StoredText};
@@ -67,20 +66,11 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
     let sids: Vec<SubscriberId> = valid.iter().map(|v| v.checked.subscriber).collect();
     let snapshots = subscribers::read_snapshots(&ctx.store, &sids).await?;
     // Imported before (the id is derived from the record): nothing new.
-    let event_keys: Vec<String> = valid
+    let events: Vec<(SubscriberId, EventId)> = valid
         .iter()
-        .map(|v| keys::event(&v.checked.subscriber, &v.checked.id))
+        .map(|v| (v.checked.subscriber, v.checked.id.clone()))
         .collect();
-    let mut existing = Vec::with_capacity(event_keys.len());
-    for chunk in event_keys.chunks(100) {
-        existing.extend(
-            ctx.store
-                .get_many(chunk)
-                .await?
-                .into_iter()
-                .map(|v| v.is_some()),
-        );
-    }
+    let existing = subscribers::events_stored(&ctx.store, &events).await?;
     let mut imported = 0;
     let mut writes = stored.len();
     for ((v, snapshot), exists) in valid.into_iter().zip(snapshots).zip(existing) {

@@ -28,7 +28,6 @@ use serde::Serialize;
 use crate::api::parse_email;
 use crate::ctx::{Ctx, Net};
 use crate::http::{ApiError, Request, Response};
-use crate::keys;
 use crate::store::Store;
 use crate::subscribers::{self, Address};
 
@@ -120,20 +119,11 @@ async fn record<S: Store, N: Net>(
     }
     let sids: Vec<SubscriberId> = wanted.iter().map(|(sid, _, _)| *sid).collect();
     let snapshots = subscribers::read_snapshots(&ctx.store, &sids).await?;
-    let event_keys: Vec<String> = wanted
+    let events: Vec<(SubscriberId, EventId)> = wanted
         .iter()
-        .map(|(sid, id, _)| keys::event(sid, id))
+        .map(|(sid, id, _)| (*sid, id.clone()))
         .collect();
-    let mut existing = Vec::with_capacity(event_keys.len());
-    for chunk in event_keys.chunks(100) {
-        existing.extend(
-            ctx.store
-                .get_many(chunk)
-                .await?
-                .into_iter()
-                .map(|v| v.is_some()),
-        );
-    }
+    let existing = subscribers::events_stored(&ctx.store, &events).await?;
     // Bulk reads: one operation per 100 keys, snapshots and event keys.
     let budget = OPS_PER_CALL.saturating_sub(2 * sids.len().div_ceil(100)) / OPS_PER_SUPPRESSION;
     let (mut suppressed, mut duplicates) = (0, 0);

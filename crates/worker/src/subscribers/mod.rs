@@ -31,8 +31,8 @@ mod write;
 
 pub use erase::{erase, rebuild};
 pub use read::{
-    before_change, from_snapshot, load, read_log, read_snapshot, read_snapshots, read_whole,
-    since_erasure, stored_log,
+    before_change, events_stored, from_snapshot, load, read_log, read_snapshot, read_snapshots,
+    read_whole, since_erasure, stored_log,
 };
 pub use write::append;
 

@@ -24,6 +24,25 @@ pub async fn read_snapshot<S: Store>(
         .and_then(Snapshot::parse))
 }
 
+/// Whether each of `events` (subscriber, event id) is already stored: what
+/// an idempotent batch (import, a provider's redelivery) skips. Bulk reads
+/// (the store splits them by 100 keys, one KV operation each).
+pub async fn events_stored<S: Store>(
+    store: &S,
+    events: &[(SubscriberId, EventId)],
+) -> Result<Vec<bool>, StoreError> {
+    let wanted: Vec<String> = events
+        .iter()
+        .map(|(sid, id)| keys::event(sid, id))
+        .collect();
+    Ok(store
+        .get_many(&wanted)
+        .await?
+        .into_iter()
+        .map(|v| v.is_some())
+        .collect())
+}
+
 /// The snapshots of several subscribers (bulk reads).
 pub async fn read_snapshots<S: Store>(
     store: &S,
