@@ -13,9 +13,14 @@ pub struct Project {
 }
 
 impl Project {
-    /// The clone that this xtask was built from.
+    /// The clone that `cargo xtask` runs in. Cargo sets `CARGO_MANIFEST_DIR`
+    /// when it runs the binary, so a build copied from another clone (a
+    /// worktree seeded with its `target/`) still works on its own files;
+    /// the folder baked in at build time is the fallback.
     pub fn locate() -> Result<Self> {
-        let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let manifest_dir = env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
         let root = manifest_dir
             .parent()
             .ok_or_else(|| Error::new("xtask/ has no parent folder"))?

@@ -16,8 +16,10 @@ const GENERATED: [&str; 3] = ["www/dist", "bench/out", "tests/artifacts"];
 
 /// The repository: xtask's parent folder.
 fn root() -> PathBuf {
-    let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
-    xtask.parent().unwrap_or(xtask).to_path_buf()
+    let xtask = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    xtask.parent().unwrap_or(&xtask).to_path_buf()
 }
 
 /// Every file under `dir` whose name ends with `suffix`, in name order.
