@@ -41,6 +41,7 @@ pub mod html;
 pub mod id;
 pub mod import;
 pub mod ledger;
+pub mod lifecycle;
 pub mod limits;
 pub mod locale;
 pub mod mail;
@@ -57,7 +58,7 @@ pub mod token;
 pub mod withdrawal;
 
 pub use config::{Config, ConfigError};
-pub use decision::{may_send, Decision, Reason, SendRequest};
+pub use decision::{may_send, may_send_within, Decision, Reason, SendRequest};
 pub use email::{Email, EmailError};
 pub use event::{Event, EventId, EventKind, Evidence, Method, OptIn, UnsubscribeScope, Via};
 pub use fold::{fold, ListState, Status, SubscriberState, Withdrawal};

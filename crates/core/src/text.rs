@@ -167,6 +167,18 @@ catalogue! {
     /// Label of the hidden anti-bot field (people never see it).
     HoneypotLabel => { ja: "この欄は空のままにしてください", en: "Leave this field empty" }
 
+    // ---- re-permission (consent that ages) ---------------------------
+    /// Title of the re-permission page.
+    RenewTitle => { ja: "配信継続の確認", en: "Do you still want our email?" }
+    /// Lead of the re-permission page, `{sender}`.
+    RenewLead => { ja: "{sender} からのメールを今後も受け取りたい場合は、下のボタンを押してください。押さなければ、まもなく配信を止めます。", en: "If you'd like to keep receiving email from {sender}, press the button below. If you don't, we will soon stop sending it." }
+    /// The button that renews consent.
+    RenewButton => { ja: "今後も受け取る", en: "Yes, keep sending me email" }
+    /// After renewing, `{sender}`.
+    Renewed => { ja: "ありがとうございます。{sender} からのメールを引き続きお届けします。", en: "Thank you. You will keep receiving email from {sender}." }
+    /// Nothing to renew (left, pending or never subscribed): the standing follows.
+    RenewNothing => { ja: "継続できる登録がありません。現在の状況は次のとおりです。", en: "There is no subscription to renew. This is where things stand:" }
+
     // ---- errors -------------------------------------------------------
     /// Title of the invalid-link page.
     InvalidLinkTitle => { ja: "このリンクは使えません", en: "This link doesn't work" }

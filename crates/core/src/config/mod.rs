@@ -93,6 +93,11 @@ pub struct List {
     pub frequencies: Vec<Frequency>,
     /// The frequency a new subscriber gets.
     pub default_frequency: FrequencyId,
+    /// Consent older than this many days (since the latest consent or
+    /// confirmation) is stale: `/v1/check` answers `consent_stale` until the
+    /// person renews it on the re-permission page. None: consent never ages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_max_age_days: Option<u32>,
 }
 
 impl List {
@@ -272,6 +277,13 @@ impl Config {
     /// The form with `id`.
     pub fn form(&self, id: &FormId) -> Option<&Form> {
         self.forms.iter().find(|f| &f.id == id)
+    }
+
+    /// How long consent to `list` stays fresh, in milliseconds (None: forever).
+    pub fn consent_max_age(&self, list: &ListId) -> Option<u64> {
+        self.list(list)
+            .and_then(|l| l.consent_max_age_days)
+            .map(|d| u64::from(d) * crate::time::DAY)
     }
 
     /// The first form signing people up to `list` (the text a resubscribe shows).

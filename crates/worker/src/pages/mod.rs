@@ -5,10 +5,13 @@
 //! メール法), a language switch, a skip link, one `<h1>`, labelled fields and
 //! visible focus. Every piece of text from outside or from `doi.toml` goes
 //! through [`Escaped`]. The stylesheet is inline and allowed by its hash, so
-//! the Content-Security-Policy allows no script and no other style at all.
+//! the Content-Security-Policy allows no script and no other style at all
+//! (the confirmation page alone adds one small script by its hash: see
+//! [`confirm`]).
 
 pub mod confirm;
 pub mod preferences;
+pub mod renew;
 pub mod signup;
 pub mod standing;
 pub mod unsubscribe;
