@@ -42,7 +42,9 @@ test("a consent older than the list's maximum age is consent_stale, and /v1/prep
   const result = await check(email, { list });
   assert.equal(result.allowed, false);
   assert.equal(result.reason.code, "consent_stale");
-  assert.ok(Date.parse(result.reason.stale_at) < Date.now(), JSON.stringify(result.reason));
+  // Times are milliseconds since the epoch, as everywhere in the API.
+  assert.ok(result.reason.stale_at < Date.now(), JSON.stringify(result.reason));
+  assert.equal(result.reason.stale_at - result.reason.since, 365 * DAY);
   const [line] = (await prepare([email], { list, locale: "en" })).results;
   assert.equal(line.allowed, false);
   assert.equal(line.unsubscribe_url, undefined, "no mail links for a stale consent");

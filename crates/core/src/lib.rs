@@ -46,6 +46,7 @@ pub mod limits;
 pub mod locale;
 pub mod mail;
 pub mod mailto;
+pub mod manage;
 pub mod origin;
 pub mod preferences;
 pub mod provider;
@@ -55,6 +56,7 @@ pub mod slug;
 pub mod text;
 pub mod time;
 pub mod token;
+pub mod turnstile;
 pub mod withdrawal;
 
 pub use config::{Config, ConfigError};

@@ -150,6 +150,18 @@ pub struct Form {
     /// Submissions faster than this after the form appeared are from bots.
     #[serde(default = "default_min_fill_ms")]
     pub min_fill_ms: u64,
+    /// Cloudflare Turnstile on this form (its secret is the Worker secret
+    /// `DOI_TURNSTILE_SECRETS`): nothing is stored without a passed check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turnstile: Option<Turnstile>,
+}
+
+/// Cloudflare Turnstile settings of a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Turnstile {
+    /// The widget's site key (public; Cloudflare's dashboard shows it).
+    pub site_key: String,
 }
 
 fn default_min_fill_ms() -> u64 {

@@ -23,7 +23,7 @@ fn the_shipped_demo_config_loads() {
     assert_eq!(c.lists.len(), 2);
     assert_eq!(c.lists[0].topics.len(), 3);
     assert_eq!(c.lists[0].frequencies.len(), 2);
-    assert_eq!(c.forms.len(), 4);
+    assert_eq!(c.forms.len(), 6);
     assert!(c.forms.iter().any(|f| f.mode == FormMode::Attach));
     for f in &c.forms {
         assert_ne!(f.consent_version(Locale::Ja), f.consent_version(Locale::En));
@@ -112,7 +112,10 @@ fn empty_texts_and_duplicates_are_refused() {
     let mut bad = c.clone();
     let dup = bad.forms[0].clone();
     bad.forms.push(dup);
-    assert_eq!(field_of(bad.validate().map(|_| bad.clone())), "forms[4].id");
+    assert_eq!(
+        field_of(bad.validate().map(|_| bad.clone())),
+        format!("forms[{}].id", c.forms.len())
+    );
     let mut bad = c.clone();
     let dup = bad.lists[0].topics[0].clone();
     bad.lists[0].topics.push(dup);

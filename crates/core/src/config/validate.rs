@@ -103,6 +103,20 @@ impl Config {
                     format!("form id {:?} is used twice", form.id.as_str()),
                 ));
             }
+            if let Some(t) = &form.turnstile {
+                let k = &t.site_key;
+                if k.is_empty()
+                    || k.len() > 64
+                    || !k
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                {
+                    return Err(invalid(
+                        format!("{at}.turnstile.site_key"),
+                        "must be the site key Cloudflare shows (letters, digits, - and _)",
+                    ));
+                }
+            }
             let Some(list) = self.list(&form.list) else {
                 return Err(invalid(
                     format!("{at}.list"),

@@ -4,6 +4,7 @@
 //! here, in one place: a bad link is a 400 page, never a 500.
 
 pub mod confirm;
+pub mod manage;
 pub mod preferences;
 pub mod renew;
 pub mod signup;

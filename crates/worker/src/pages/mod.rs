@@ -10,6 +10,7 @@
 //! [`confirm`]).
 
 pub mod confirm;
+pub mod manage;
 pub mod preferences;
 pub mod renew;
 pub mod signup;
@@ -135,7 +136,8 @@ impl Shell<'_> {
 <header><div class=\"wrap\"><p class=\"sender\">{sender}</p>\
 <nav aria-label=\"{switch_label}\">{switch}</nav></div></header>\
 <main id=\"main\" class=\"wrap\"><h1>{title}</h1>{main}</main>\
-<footer><div class=\"wrap\"><p>{sl}: {sender}<br>{al}: {address}<br>{cl}: <a href=\"{ch}\">{ct}</a></p></div></footer>\
+<footer><div class=\"wrap\"><p>{sl}: {sender}<br>{al}: {address}<br>{cl}: <a href=\"{ch}\">{ct}</a></p>\
+<p><a href=\"/m?lang={lang}\">{manage}</a></p></div></footer>\
 </body></html>",
             lang = l.tag(),
             title = Escaped(title),
@@ -148,6 +150,7 @@ impl Shell<'_> {
             cl = Escaped(self.t(Msg::FooterContact)),
             ch = Escaped(&contact_href),
             ct = Escaped(&contact_text),
+            manage = Escaped(self.t(Msg::ManageLink)),
         )
     }
 
