@@ -266,27 +266,13 @@ pub fn run(project: &Project, workers: &Workers, options: &Options) -> Result<Ve
         let rounds = if route.baseline { ROUNDS } else { 1 };
         let mut rust_runs = Vec::new();
         let mut js_runs = Vec::new();
+        let load =
+            |base: &str, offset| wrk(project, base, route, &data, connections, seconds, offset);
         for round in 0..rounds {
             let offset = round * TOKENS_PER_ROUND;
-            rust_runs.push(wrk(
-                project,
-                &workers.rust_url(),
-                route,
-                &data,
-                connections,
-                seconds,
-                offset,
-            )?);
+            rust_runs.push(load(&workers.rust_url(), offset)?);
             if route.baseline {
-                js_runs.push(wrk(
-                    project,
-                    &baseline.url(),
-                    route,
-                    &data,
-                    connections,
-                    seconds,
-                    offset,
-                )?);
+                js_runs.push(load(&baseline.url(), offset)?);
             }
         }
         let rust = median_run(rust_runs.iter().collect());
