@@ -76,7 +76,13 @@ pub async fn handle<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Respons
         (Post, ["u", token]) => page(ctx, req, hosted::unsubscribe::post(ctx, req, token).await),
         (Get, ["p", token]) => page(ctx, req, hosted::preferences::get(ctx, req, token).await),
         (Post, ["p", token]) => page(ctx, req, hosted::preferences::post(ctx, req, token).await),
-        (_, ["f" | "c" | "u" | "p", _]) => {
+        (Get, ["m"]) => page(ctx, req, hosted::manage::get(ctx, req)),
+        (Post, ["m"]) => page(ctx, req, hosted::manage::post(ctx, req).await),
+        (_, ["m"]) => hosted::error_page(ctx, req, PageError::Api(ApiError::MethodNotAllowed))
+            .with_header("allow", "GET, POST"),
+        (Get, ["n", token]) => page(ctx, req, hosted::renew::get(ctx, req, token).await),
+        (Post, ["n", token]) => page(ctx, req, hosted::renew::post(ctx, req, token).await),
+        (_, ["f" | "c" | "u" | "p" | "n", _]) => {
             hosted::error_page(ctx, req, PageError::Api(ApiError::MethodNotAllowed))
                 .with_header("allow", "GET, POST")
         }

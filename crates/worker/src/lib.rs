@@ -35,6 +35,7 @@ pub mod signup;
 pub mod store;
 pub mod subscribers;
 pub mod texts;
+pub mod turnstile;
 
 #[cfg(all(target_arch = "wasm32", feature = "edge"))]
 mod edge;

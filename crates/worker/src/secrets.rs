@@ -52,6 +52,10 @@ pub struct Secrets {
     public_url: Option<String>,
     /// The provider webhooks' secrets.
     pub providers: crate::providers::ProviderSecrets,
+    /// The forms' Turnstile secrets (and the test-only stand-in).
+    pub turnstile: crate::turnstile::TurnstileSecrets,
+    /// Whether the rate limits and sign-up caps are on (`DOI_RATE_LIMITS`).
+    pub rate_limits: bool,
 }
 
 /// Secrets never appear in debug output.
@@ -81,6 +85,8 @@ impl Secrets {
             webhook_url: get(WEBHOOK_URL),
             public_url: get(PUBLIC_URL).map(|u| u.trim().trim_end_matches('/').to_string()),
             providers: crate::providers::ProviderSecrets::from_lookup(get),
+            turnstile: crate::turnstile::TurnstileSecrets::from_lookup(get),
+            rate_limits: crate::ratelimit::enabled(get(crate::ratelimit::SWITCH).as_deref()),
         }
     }
 

@@ -32,7 +32,8 @@ pub(super) fn end_to_end(project: &Project) -> Result<Tally> {
     let mailbox_url = mailbox.url.clone();
 
     // "log", not "warn": specs read the Worker's console output in the log.
-    let worker = wrangler::start_fresh(project, "wrangler", "log", &[mailbox.worker_var()])?;
+    let vars = [mailbox.worker_var(), mailbox.turnstile_var()];
+    let worker = wrangler::start_fresh(project, "wrangler", "log", &vars)?;
     let result = process::run_tee(
         project
             .command(project.npm_bin("node"))
