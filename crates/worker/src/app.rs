@@ -48,6 +48,7 @@ pub async fn handle<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Respons
         (Post, ["v1", "subscribe"]) => {
             api::with_cors(c, req, json(ctx, api::subscribe::post(ctx, req).await))
         }
+        (Get, ["v1", "turnstile.js"]) => crate::turnstile::script(ctx),
         (Post, ["v1", "links"]) => json(ctx, api::links::post(ctx, req)),
         (Post, ["v1", "check"]) => json(ctx, api::check::post(ctx, req).await),
         (Post, ["v1", "prepare"]) => json(ctx, api::prepare::post(ctx, req).await),

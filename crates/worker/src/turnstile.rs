@@ -67,6 +67,19 @@ fn loopback_origin<'a>(base_url: &str, loopback: Option<&'a str>) -> Option<&'a 
     loopback.filter(|l| local(l) && local(base_url))
 }
 
+/// `GET /v1/turnstile.js`: a redirect to Turnstile's client script, set for
+/// explicit rendering, which the widget loads for a form with Turnstile.
+/// Through the Worker so that the widget, built once, follows the Worker's
+/// configuration (Cloudflare's script, or the stand-in in tests). A host
+/// page's CSP must allow `https://challenges.cloudflare.com` in
+/// `script-src` and `frame-src` (README, "A bot shield").
+pub fn script<S: Store, N: Net>(ctx: &Ctx<S, N>) -> crate::http::Response {
+    let (_, script) = endpoints(ctx);
+    crate::http::Response::new(302, "text/plain; charset=utf-8", "")
+        .with_header("location", &format!("{script}?render=explicit"))
+        .with_header("cache-control", "public, max-age=300")
+}
+
 /// Where siteverify and the client script are, for this request.
 pub fn endpoints<S: Store, N: Net>(ctx: &Ctx<S, N>) -> (String, String) {
     match loopback_origin(&ctx.base_url, ctx.secrets.turnstile.loopback.as_deref()) {
