@@ -55,6 +55,8 @@ pub fn bucket(req: &Request) -> Option<Bucket> {
     let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     match (req.method, segments.as_slice()) {
         (Method::Post, ["v1", "subscribe"] | ["f", _]) => Some(Bucket::Signup),
+        // The console's token sign-in guesses the same token as the API.
+        (Method::Post, ["admin", "sign-in"]) => Some(Bucket::SenderApi),
         (
             _,
             ["v1", "links" | "check" | "export" | "import" | "suppressions"]

@@ -73,10 +73,9 @@ pub fn addresses(text: &str) -> Result<Vec<Row>, CsvError> {
                 continue;
             }
         }
-        let address = cells.get(column).cloned().unwrap_or_default();
-        if address.is_empty() {
+        let Some(address) = cells.get(column).filter(|a| !a.is_empty()).cloned() else {
             continue;
-        }
+        };
         rows.push(Row {
             line: n + 1,
             address,
