@@ -37,6 +37,9 @@ pub enum Bucket {
     Signup,
     /// The sender API (`/v1/links`, `/v1/check`, …), bearer token or not.
     SenderApi,
+    /// The console's token sign-in (`POST /admin/sign-in`): a person types
+    /// the token a few times at most; anything more is guessing.
+    ConsoleSignIn,
 }
 
 impl Bucket {
@@ -45,6 +48,7 @@ impl Bucket {
         match self {
             Bucket::Signup => "DOI_SIGNUP_LIMITER",
             Bucket::SenderApi => "DOI_API_LIMITER",
+            Bucket::ConsoleSignIn => "DOI_CONSOLE_LIMITER",
         }
     }
 }
@@ -55,8 +59,7 @@ pub fn bucket(req: &Request) -> Option<Bucket> {
     let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     match (req.method, segments.as_slice()) {
         (Method::Post, ["v1", "subscribe"] | ["f", _]) => Some(Bucket::Signup),
-        // The console's token sign-in guesses the same token as the API.
-        (Method::Post, ["admin", "sign-in"]) => Some(Bucket::SenderApi),
+        (Method::Post, ["admin", "sign-in"]) => Some(Bucket::ConsoleSignIn),
         (
             _,
             ["v1", "links" | "check" | "export" | "import" | "suppressions"]
@@ -130,6 +133,11 @@ mod tests {
         ] {
             assert_eq!(bucket(&req(m, p)), Some(Bucket::SenderApi), "{p}");
         }
+        assert_eq!(
+            bucket(&req(Post, "/admin/sign-in")),
+            Some(Bucket::ConsoleSignIn),
+            "guessing the token on the console's form"
+        );
         for (m, p) in [
             (Post, "/u/token"),
             (Post, "/p/token"),

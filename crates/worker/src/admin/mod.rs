@@ -137,12 +137,18 @@ fn session_value(req: &Request) -> Option<&str> {
     req.header("cookie").and_then(session::from_cookie_header)
 }
 
-/// Whether a POST came from a page of this origin (a browser always says
-/// where a form was sent from; a request without `Origin` is not a browser's
-/// cross-site form, and still needs the CSRF token).
+/// Whether a POST came from a page of this origin. A browser says so in
+/// `Sec-Fetch-Site`, which no page can forge; one that sends only `Origin`
+/// must name this origin (the console's `Referrer-Policy: no-referrer`
+/// makes browsers send `Origin: null` on its own forms, hence
+/// `Sec-Fetch-Site` first). A client that sends neither is no browser's
+/// cross-site form, and still needs the CSRF token.
 fn same_origin(req: &Request) -> bool {
-    req.header("origin")
-        .is_none_or(|o| o.eq_ignore_ascii_case(&req.origin))
+    match (req.header("sec-fetch-site"), req.header("origin")) {
+        (Some(site), _) => matches!(site.trim(), "same-origin" | "none"),
+        (None, Some(origin)) => origin.eq_ignore_ascii_case(&req.origin),
+        (None, None) => true,
+    }
 }
 
 /// A POST's fields once its origin and CSRF token are checked; a GET's none.

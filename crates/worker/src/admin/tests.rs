@@ -17,6 +17,7 @@ use crate::secrets::Secrets;
 use crate::store::MemoryStore;
 use crate::testing::{block_on, ctx, local_var, Recorder};
 
+mod cost;
 mod flows;
 
 /// Every console route and method a browser could ask for.
@@ -167,6 +168,24 @@ fn a_form_without_the_csrf_token_or_from_another_origin_is_refused() {
     let csrf = flows::csrf_of(&home);
     let body = format!("email=a%40example.com&csrf={csrf}");
     assert_eq!(post(&body, Some("https://evil.example")).status, 403);
+    let cross = |site: &str| {
+        call(
+            &c,
+            &Request::new(Method::Post, "/admin/person?lang=en")
+                .with_header("cookie", &cookie)
+                .with_header("sec-fetch-site", site)
+                .with_header("origin", "null")
+                .with_body(body.clone()),
+        )
+        .status
+    };
+    assert_eq!(cross("cross-site"), 403);
+    assert_eq!(cross("same-site"), 403);
+    assert_eq!(
+        cross("same-origin"),
+        422,
+        "a browser's own form (Origin: null under no-referrer)"
+    );
     let r = post(&body, Some("http://127.0.0.1:8787"));
     assert_eq!(r.status, 422, "a valid form; nobody has this address");
     assert!(r.text().contains("There is no record"), "{}", r.text());

@@ -31,7 +31,7 @@ table{{border-collapse:collapse;width:100%;margin:.5rem 0}}\
 th,td{{text-align:left;vertical-align:top;border-bottom:1px solid #c7c7c7;padding:.4rem .5rem;overflow-wrap:anywhere}}\
 .scroll{{overflow-x:auto}}\
 nav.menu a{{margin:0 .75rem 0 0;display:inline-block;padding:.25rem 0}}\
-.inline{{display:inline}}\
+.inline{{display:inline}}.who{{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;padding-bottom:.75rem}}\
 input[type=password],input[type=file],select{{display:block;width:100%;font:inherit;padding:.6rem;border:2px solid #6b6b6b;border-radius:.4rem;margin-bottom:.75rem}}\
 dl{{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.25rem 1rem}}dt{{font-weight:700}}dd{{margin:0;overflow-wrap:anywhere}}\
 blockquote{{margin:.5rem 0;padding:.75rem;background:#f3f3f3;border-left:.35rem solid #6b6b6b;white-space:pre-wrap}}\
@@ -117,7 +117,7 @@ pub fn document(
         };
         format!(
             "<div class=\"wrap\"><nav class=\"menu\" aria-label=\"{}\">{}{}{}</nav>\
-<p>{}: {} {out}</p></div>",
+<div class=\"who\">{}: {} {out}</div></div>",
             Escaped(t(C::Nav)),
             link("/admin", C::Home),
             link("/admin/suppress-list", C::UploadTitle),
@@ -236,9 +236,11 @@ impl<S: Store, N: Net> Console<'_, S, N> {
             "{}<p>{}</p>{}",
             problem.map_or_else(String::new, |p| notice(p, true)),
             Escaped(self.t(C::LookupHelp)),
+            // `novalidate`: a browser would refuse an address typed with a
+            // Japanese IME (full-width); the Worker understands it.
             self.form(
                 "/admin/person",
-                "",
+                " novalidate",
                 &format!(
                     "<label for=\"email\">{}</label><input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"off\" required>\
 <button class=\"primary\" type=\"submit\">{}</button>",
