@@ -31,6 +31,8 @@ mod prelude {
 
 pub mod config;
 pub mod consent;
+// The sender's console (issue 13).
+pub mod console;
 pub mod decision;
 pub mod email;
 pub mod event;

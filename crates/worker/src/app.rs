@@ -11,7 +11,9 @@ use crate::store::Store;
 
 /// The largest body `path` accepts.
 pub fn body_limit(path: &str) -> usize {
-    if path.starts_with("/v1/providers/") {
+    if path == "/admin" || path.starts_with("/admin/") {
+        crate::admin::BODY_LIMIT
+    } else if path.starts_with("/v1/providers/") {
         crate::providers::BODY_LIMIT
     } else if path.starts_with("/v1/") && path != "/v1/subscribe" {
         API_BODY_LIMIT
@@ -87,6 +89,10 @@ pub async fn handle<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Respons
             hosted::error_page(ctx, req, PageError::Api(ApiError::MethodNotAllowed))
                 .with_header("allow", "GET, POST")
         }
+
+        // The console (issue 13): every route behind its guard.
+        (_, ["admin", rest @ ..]) => crate::admin::handle(ctx, req, rest).await,
+
         _ => hosted::error_page(ctx, req, PageError::NotFound),
     }
 }

@@ -42,6 +42,9 @@ pub enum Bucket {
     Signup,
     /// The sender API (`/v1/links`, `/v1/check`, …), bearer token or not.
     SenderApi,
+    /// The console's token sign-in (`POST /admin/sign-in`): a person types
+    /// the token a few times at most; anything more is guessing.
+    ConsoleSignIn,
 }
 
 impl Bucket {
@@ -50,6 +53,7 @@ impl Bucket {
         match self {
             Bucket::Signup => "DOI_SIGNUP_LIMITER",
             Bucket::SenderApi => "DOI_API_LIMITER",
+            Bucket::ConsoleSignIn => "DOI_CONSOLE_LIMITER",
         }
     }
 }
@@ -60,6 +64,7 @@ pub fn bucket(req: &Request) -> Option<Bucket> {
     let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     match (req.method, segments.as_slice()) {
         (Method::Post, ["v1", "subscribe"] | ["f", _] | ["m"]) => Some(Bucket::Signup),
+        (Method::Post, ["admin", "sign-in"]) => Some(Bucket::ConsoleSignIn),
         (
             _,
             ["v1", "links" | "check" | "export" | "import" | "suppressions"]
@@ -195,6 +200,11 @@ mod tests {
         ] {
             assert_eq!(bucket(&req(m, p)), Some(Bucket::SenderApi), "{p}");
         }
+        assert_eq!(
+            bucket(&req(Post, "/admin/sign-in")),
+            Some(Bucket::ConsoleSignIn),
+            "guessing the token on the console's form"
+        );
         for (m, p) in [
             (Post, "/u/token"),
             (Post, "/p/token"),
