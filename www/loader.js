@@ -24,7 +24,7 @@
 import init, { Form } from "./loader/wasm.js";
 import wasm from "doi-wasm";
 import { build, hostForm, shadowHost, SUBMIT_BUTTONS } from "./loader/dom.js";
-import { fallback, formOf, hints, origin, places, reason } from "./loader/page.js";
+import { fallback, formOf, language, origin, places, reason } from "./loader/page.js";
 import { post, sleep } from "./loader/send.js";
 
 // Turnstile's part (loader/turnstile.js), imported only for a form that
@@ -34,7 +34,7 @@ function shield(host, key, locale) {
   if (key) {
     import(`${origin}/doi-turnstile.js`).then(
       (turnstile) => (check = turnstile.shield(host, key, locale, origin)),
-      () => console.warn("doi: Turnstile could not be loaded; this form cannot be sent"),
+      () => console.warn("doi: Turnstile did not load; this form cannot be sent"),
     );
   }
   return () => check();
@@ -45,7 +45,7 @@ const flag = (element, name, on) => (on ? element.setAttribute(name, "true") : e
 // Renders the form named at `place`, and wires it. Throws a sentence for
 // the console when the place gets no form (Rust says why).
 function mount(place) {
-  const form = new Form(formOf(place), hints(place), location.origin, origin);
+  const form = new Form(formOf(place), language(place), location.origin, origin);
   const attach = place.hasAttribute("data-attach");
   const [site, siteEmail] = attach ? hostForm(place) : [];
   const [host, root] = shadowHost(attach ? "doi-consent" : "doi-form");

@@ -36,15 +36,19 @@ export function places() {
   return found;
 }
 
-// What the page says about language, strongest first: data-locale, the
-// nearest lang attribute, then the browser's languages. Rust chooses.
-export const hints = (place) =>
-  [place.getAttribute("data-locale"), place.closest("[lang]")?.getAttribute("lang"), ...(navigator.languages || [])]
-    .filter((tag) => tag && tag.trim())
-    .join(",");
+// The language for `place`: the first of what the page says, strongest
+// first (data-locale, the nearest lang attribute, then the browser's
+// languages), that is Japanese or English ("ja-JP" is ja); "" when none is,
+// and then Rust takes the sender's default.
+export const language = (place) =>
+  (
+    [place.getAttribute("data-locale"), place.closest("[lang]")?.getAttribute("lang"), ...(navigator.languages || [])]
+      .join(",")
+      .match(/(?:^|,)\s*(ja|en)(?![a-z])/i)?.[1] || ""
+  ).toLowerCase();
 
-// ja or en for the fallback, when Rust cannot choose (default: ja).
-const fallbackLocale = (place) => (hints(place).match(/(?:^|,)\s*(ja|en)(?![a-z])/i)?.[1] || "ja").toLowerCase();
+// ja or en for the fallback, where Rust cannot choose (default: ja).
+const fallbackLocale = (place) => language(place) || "ja";
 
 export function reason(error) {
   if (typeof WebAssembly !== "object") return "this browser cannot run WebAssembly";

@@ -64,10 +64,11 @@ const REFUSED = [
 // One form at one place (crates/widget/src/lib.rs `Form`). Throws a
 // sentence for the console when the place gets no form.
 export class Form {
-  constructor(id, hints, pageOrigin, own) {
-    this.h = call("doi_form", [id, hints, pageOrigin, own]);
+  constructor(id, language, pageOrigin, own) {
+    this.h = call("doi_form", [id, language, pageOrigin, own]);
     if (this.h < 0) throw REFUSED[-this.h - 1](id.trim(), pageOrigin);
-    this.locale = saying("doi_locale", [], this.h);
+    // The handle says the language (abi.rs): odd is English.
+    this.locale = this.h % 2 ? "en" : "ja";
     this.minFillMs = rust.doi_min_fill_ms(this.h);
     this.turnstile = saying("doi_turnstile", [], this.h);
   }

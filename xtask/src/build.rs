@@ -98,13 +98,18 @@ fn widget(project: &Project) -> Result<()> {
     fs::create_dir_all(&glue_dir)?;
     let module = glue_dir.join("doi_bg.wasm");
     let unoptimised = file_size(&compiled)?;
-    // Names, debug info and the producers section go; the target-features
-    // section must stay (DESIGN.md).
+    // Names, debug info and the producers section go, and so does the
+    // target-features section once wasm-opt has read it (it must be in
+    // wasm-opt's input, DESIGN.md; browsers never read it).
     process::run(
         project
             .command(project.npm_bin("wasm-opt"))
             .args(WIDGET_WASM_OPT)
-            .args(["--strip-debug", "--strip-producers"])
+            .args([
+                "--strip-debug",
+                "--strip-producers",
+                "--strip-target-features",
+            ])
             .arg(&compiled)
             .arg("-o")
             .arg(&module),

@@ -268,29 +268,27 @@ const EMAIL_INVALID_JA: &str = Msg::EmailInvalid.text(Locale::Ja);
 const EMAIL_INVALID_EN: &str = Msg::EmailInvalid.text(Locale::En);
 
 /// What to tell a person whose address was refused, in their language.
-pub fn email_error(err: &EmailError, locale: Locale) -> String {
+pub fn email_error(err: &EmailError, locale: Locale) -> &'static str {
     use EmailError::*;
     match (locale, err) {
-        (Locale::Ja, Empty) => "メールアドレスを入力してください。".into(),
-        (Locale::En, Empty) => "Please enter your email address.".into(),
-        (Locale::Ja, MissingAt) => "メールアドレスに「@」がありません。".into(),
-        (Locale::En, MissingAt) => "The email address needs an “@”.".into(),
-        (Locale::Ja, MultipleAt) => "「@」は1つだけにしてください。".into(),
-        (Locale::En, MultipleAt) => "Use only one “@”.".into(),
-        (Locale::Ja, Whitespace) => "メールアドレスに空白が含まれています。".into(),
-        (Locale::En, Whitespace) => "The email address contains a space.".into(),
-        (Locale::Ja, DomainWithoutDot) => {
-            "「@」の後ろを example.com のような形にしてください。".into()
-        }
-        (Locale::En, DomainWithoutDot) => "After the “@”, use a domain like example.com.".into(),
-        (Locale::Ja, TrailingDot) => "メールアドレスの最後の「.」を消してください。".into(),
-        (Locale::En, TrailingDot) => "Remove the dot at the end of the email address.".into(),
-        (Locale::Ja, TooLong | LocalPartTooLong) => "メールアドレスが長すぎます。".into(),
-        (Locale::En, TooLong | LocalPartTooLong) => "The email address is too long.".into(),
+        (Locale::Ja, Empty) => "メールアドレスを入力してください。",
+        (Locale::En, Empty) => "Please enter your email address.",
+        (Locale::Ja, MissingAt) => "メールアドレスに「@」がありません。",
+        (Locale::En, MissingAt) => "The email address needs an “@”.",
+        (Locale::Ja, MultipleAt) => "「@」は1つだけにしてください。",
+        (Locale::En, MultipleAt) => "Use only one “@”.",
+        (Locale::Ja, Whitespace) => "メールアドレスに空白が含まれています。",
+        (Locale::En, Whitespace) => "The email address contains a space.",
+        (Locale::Ja, DomainWithoutDot) => "「@」の後ろを example.com のような形にしてください。",
+        (Locale::En, DomainWithoutDot) => "After the “@”, use a domain like example.com.",
+        (Locale::Ja, TrailingDot) => "メールアドレスの最後の「.」を消してください。",
+        (Locale::En, TrailingDot) => "Remove the dot at the end of the email address.",
+        (Locale::Ja, TooLong | LocalPartTooLong) => "メールアドレスが長すぎます。",
+        (Locale::En, TooLong | LocalPartTooLong) => "The email address is too long.",
         // Constants, not calls: a call would keep the whole catalogue in
         // every binary that explains email errors (the widget).
-        (Locale::Ja, _) => EMAIL_INVALID_JA.into(),
-        (Locale::En, _) => EMAIL_INVALID_EN.into(),
+        (Locale::Ja, _) => EMAIL_INVALID_JA,
+        (Locale::En, _) => EMAIL_INVALID_EN,
     }
 }
 

@@ -143,12 +143,6 @@ pub extern "C" fn doi_form() -> i32 {
     }
 }
 
-/// [`Form::locale`], at [`doi_out`].
-#[no_mangle]
-pub extern "C" fn doi_locale(handle: u32) {
-    say(form(handle).map_or("", |f| f.locale()));
-}
-
 /// [`Form::turnstile`], at [`doi_out`].
 #[no_mangle]
 pub extern "C" fn doi_turnstile(handle: u32) {
@@ -175,14 +169,15 @@ pub extern "C" fn doi_layout(handle: u32, attach: u32) {
 #[no_mangle]
 pub extern "C" fn doi_problems(handle: u32, consent: u32, attach: u32) {
     let [email, topics] = texts::<2>();
-    let mut all = String::new();
+    // SAFETY: the only borrow of OUT while it lives (see `Buffer`).
+    let out = unsafe { &mut *OUT.0.get() };
+    out.clear();
     if let Some(f) = form(handle) {
         for message in f.problems(email, consent != 0, topics, attach != 0) {
-            all.push_str(&message);
-            all.push('\0');
+            out.extend_from_slice(message.as_bytes());
+            out.push(0);
         }
     }
-    say(&all);
 }
 
 /// [`Form::record`] for the strings email, topics, website, page URL and

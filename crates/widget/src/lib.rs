@@ -96,16 +96,18 @@ pub struct Form {
 impl Form {
     /// The form `id` (from `data-form` / `data-doi-form`) for a page at
     /// `page_origin`, from the widget served by `own` (the Worker's
-    /// origin), in the language chosen from `hints`: language tags
-    /// separated by commas, in order of precedence (`data-locale`, the
-    /// nearest `lang` attribute, then `navigator.languages`). The first
-    /// `ja` or `en` wins; without one, the sender's default. Throws a
-    /// sentence for the console when the place gets no form (see
-    /// [`forms::find`]).
-    pub fn new(id: &str, hints: &str, page_origin: &str, own: &str) -> Result<Form, Refusal> {
+    /// origin), in `language`: `ja` or `en` as the loader chose it from
+    /// what the page says (`www/loader/page.js`, `language`), anything
+    /// else for the sender's default. Refused, with why, when the place
+    /// gets no form (see [`forms::find`]).
+    pub fn new(id: &str, language: &str, page_origin: &str, own: &str) -> Result<Form, Refusal> {
         let built = forms::find(id, page_origin, own)?;
         Ok(Form {
-            locale: choose_locale(hints, built.default_locale()),
+            locale: match language {
+                "ja" => Locale::Ja,
+                "en" => Locale::En,
+                _ => built.default_locale(),
+            },
             built,
         })
     }
@@ -152,8 +154,14 @@ impl Form {
     ///
     /// In attach mode an unticked box is no problem: the host form goes on
     /// and nothing is recorded, so nothing is said.
-    pub fn problems(&self, email: &str, consent: bool, topics: &str, attach: bool) -> Vec<String> {
-        let mut said = vec![String::new(), String::new(), String::new()];
+    pub fn problems(
+        &self,
+        email: &str,
+        consent: bool,
+        topics: &str,
+        attach: bool,
+    ) -> [&'static str; 3] {
+        let mut said = [""; 3];
         if attach && !consent {
             return said;
         }
@@ -218,24 +226,26 @@ impl Form {
     }
 }
 
-/// The first of `hints` (tags separated by commas) that is `ja` or `en`,
-/// else `default`.
-pub fn choose_locale(hints: &str, default: Locale) -> Locale {
-    hints
-        .split(',')
-        .find_map(Locale::from_tag)
-        .unwrap_or(default)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const OWN: &str = "http://127.0.0.1:8787";
+
     #[test]
-    fn the_first_supported_hint_wins_then_the_senders_default() {
-        assert_eq!(choose_locale("en,ja", Locale::Ja), Locale::En);
-        assert_eq!(choose_locale(",fr,ja-JP,en", Locale::En), Locale::Ja);
-        assert_eq!(choose_locale("fr,de", Locale::En), Locale::En);
-        assert_eq!(choose_locale("", Locale::Ja), Locale::Ja);
+    fn the_language_the_loader_chose_wins_else_the_senders_default() {
+        let default = Form::new("newsletter", "", OWN, OWN).unwrap().locale;
+        assert_eq!(
+            Form::new("newsletter", "en", OWN, OWN).unwrap().locale(),
+            "en"
+        );
+        assert_eq!(
+            Form::new("newsletter", "ja", OWN, OWN).unwrap().locale(),
+            "ja"
+        );
+        assert_eq!(
+            Form::new("newsletter", "fr", OWN, OWN).unwrap().locale,
+            default
+        );
     }
 }

@@ -45,11 +45,11 @@ pub enum Problem {
 
 impl Problem {
     /// What to tell the person, in their language.
-    pub fn message(&self, locale: Locale) -> String {
+    pub fn message(&self, locale: Locale) -> &'static str {
         match self {
             Problem::Email(error) => email_error(error, locale),
-            Problem::NoConsent => text::CONSENT_REQUIRED.get(locale).into(),
-            Problem::NoTopic => text::TOPIC_REQUIRED.get(locale).into(),
+            Problem::NoConsent => text::CONSENT_REQUIRED.get(locale),
+            Problem::NoTopic => text::TOPIC_REQUIRED.get(locale),
         }
     }
 }

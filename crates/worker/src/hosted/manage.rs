@@ -43,7 +43,7 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
             let problem = email_error(&e, shell.locale);
             return Ok(pages::html(
                 422,
-                manage::ask(&shell, &own, &typed, Some(&problem)),
+                manage::ask(&shell, &own, &typed, Some(problem)),
             ));
         }
     };

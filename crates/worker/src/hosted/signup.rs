@@ -154,7 +154,7 @@ pub async fn post<S: Store, N: Net>(
         }
         Err(Some(e)) => {
             let problem = match &e {
-                SubmissionError::Email(err) => email_error(err, locale),
+                SubmissionError::Email(err) => email_error(err, locale).to_string(),
                 SubmissionError::ConsentNotGiven => Msg::ConsentRequired.text(locale).to_string(),
                 SubmissionError::AlteredText | SubmissionError::StaleText => {
                     Msg::ConsentTextChanged.text(locale).to_string()
