@@ -42,13 +42,14 @@ pub async fn handle<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Respons
     let c = ctx.config;
     match (req.method, segments.as_slice()) {
         (Get, ["healthz"]) => Response::json(200, &serde_json::json!({ "ok": true })),
+        (Get, [".well-known", "jwks.json"]) => json(ctx, crate::receipts::jwks(ctx)),
 
         (Options, ["v1", "forms", _] | ["v1", "subscribe"]) => api::preflight(c, req),
         (Get, ["v1", "forms", id]) => api::with_cors(c, req, json(ctx, api::forms::get(ctx, id))),
         (Post, ["v1", "subscribe"]) => {
             api::with_cors(c, req, json(ctx, api::subscribe::post(ctx, req).await))
         }
-        (Post, ["v1", "links"]) => json(ctx, api::links::post(ctx, req)),
+        (Post, ["v1", "links"]) => json(ctx, api::links::post(ctx, req).await),
         (Post, ["v1", "check"]) => json(ctx, api::check::post(ctx, req).await),
         (Post, ["v1", "prepare"]) => json(ctx, api::prepare::post(ctx, req).await),
         (Get, ["v1", "subscribers", who]) => json(ctx, api::subscribers::get(ctx, req, who).await),

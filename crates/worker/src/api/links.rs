@@ -28,8 +28,9 @@ struct Answer {
     links: MailLinks,
 }
 
-/// Signs fresh links for one recipient. Stores nothing.
-pub fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Response, ApiError> {
+/// Signs fresh links for one recipient. Stores nothing but, at most once
+/// a day, the last-prepared time ([`crate::retention`]).
+pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Response, ApiError> {
     authorize(ctx, req)?;
     let ask: Ask = json_body(req)?;
     let email = parse_email(&ask.email)?;
@@ -46,6 +47,7 @@ pub fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Response
         list,
         topic,
     };
+    crate::retention::record(ctx).await?;
     let links = links(
         ctx.config,
         &ctx.keyring()?,

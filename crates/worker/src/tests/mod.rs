@@ -15,6 +15,7 @@ mod pages;
 mod prepare;
 mod providers;
 mod races;
+mod receipts;
 mod routes;
 mod signup;
 mod stale;
