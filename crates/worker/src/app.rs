@@ -77,6 +77,9 @@ pub async fn handle<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Respons
         (Post, ["u", token]) => page(ctx, req, hosted::unsubscribe::post(ctx, req, token).await),
         (Get, ["p", token]) => page(ctx, req, hosted::preferences::get(ctx, req, token).await),
         (Post, ["p", token]) => page(ctx, req, hosted::preferences::post(ctx, req, token).await),
+        (Get, ["r", token]) => page(ctx, req, hosted::receipt::get(ctx, req, token).await),
+        (_, ["r", _]) => hosted::error_page(ctx, req, PageError::Api(ApiError::MethodNotAllowed))
+            .with_header("allow", "GET"),
         (_, ["f" | "c" | "u" | "p", _]) => {
             hosted::error_page(ctx, req, PageError::Api(ApiError::MethodNotAllowed))
                 .with_header("allow", "GET, POST")

@@ -5,6 +5,7 @@
 
 pub mod confirm;
 pub mod preferences;
+pub mod receipt;
 pub mod signup;
 pub mod unsubscribe;
 

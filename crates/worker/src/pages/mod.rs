@@ -9,6 +9,7 @@
 
 pub mod confirm;
 pub mod preferences;
+pub mod receipt;
 pub mod signup;
 pub mod standing;
 pub mod unsubscribe;

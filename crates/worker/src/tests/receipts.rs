@@ -200,3 +200,56 @@ fn erasure_inside_the_retention_period_takes_a_legal_reason_that_its_receipt_rec
     let r = w.api(Method::Delete, "/v1/subscribers/old@example.com", None);
     assert_eq!(r.status, 200, "{}", r.text());
 }
+
+#[test]
+fn the_receipt_page_shows_each_receipt_in_both_languages_and_offers_the_signed_file() {
+    let w = World::new();
+    w.subscribe(&record(
+        "whitepaper",
+        "page@example.com",
+        "rec-receipt-0000006",
+    ));
+    let prefs = path_of(&w.link("page@example.com", None, "preferences_url"));
+    let receipt_path = prefs.replacen("/p/", "/r/", 1);
+    let preferences = w.send(Request::new(Method::Get, &prefs));
+    assert!(preferences.text().contains(&format!(
+        "href=\"{}",
+        receipt_path.split('?').next().unwrap()
+    )));
+    let keys_before = w.store.keys();
+    let ja = w.send(Request::new(
+        Method::Get,
+        &format!("{receipt_path}?lang=ja"),
+    ));
+    assert_eq!(ja.status, 200);
+    let page = ja.text();
+    assert!(page.contains("同意の記録"), "{page}");
+    assert!(page.contains("JST"));
+    assert!(page.contains("/.well-known/jwks.json"));
+    let en = w
+        .send(Request::new(
+            Method::Get,
+            &format!("{receipt_path}?lang=en"),
+        ))
+        .text();
+    assert!(en.contains("Consent given"), "{en}");
+    let file = w.send(Request::new(
+        Method::Get,
+        &format!("{receipt_path}?format=json"),
+    ));
+    assert_eq!(file.status, 200);
+    assert!(file
+        .header("content-disposition")
+        .unwrap()
+        .starts_with("attachment"));
+    let v = body_json(&file);
+    let (_, key) = published_key(&w);
+    let parsed = receipt::parse(v["receipts"][0].as_str().unwrap()).unwrap();
+    let sig = Signature::from_slice(&parsed.signature).unwrap();
+    assert!(key.verify(parsed.signing_input.as_bytes(), &sig).is_ok());
+    assert_eq!(w.store.keys(), keys_before, "GET changes nothing");
+    let forged = w.send(Request::new(Method::Get, "/r/not-a-token"));
+    assert_eq!(forged.status, 400);
+    let post = w.send(Request::new(Method::Post, &receipt_path));
+    assert_eq!(post.status, 405);
+}
