@@ -253,3 +253,34 @@ fn the_receipt_page_shows_each_receipt_in_both_languages_and_offers_the_signed_f
     let post = w.send(Request::new(Method::Post, &receipt_path));
     assert_eq!(post.status, 405);
 }
+
+#[test]
+fn a_batch_signs_at_most_its_budget_of_receipts_and_stores_every_change() {
+    let w = World::new();
+    let n = 30;
+    let records: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({"email": format!("bulk{i}@example.com"), "list": "newsletter",
+                "topics": ["product"], "consented_at": T0, "source": "crm",
+                "consent_text": "yes", "locale": "en"})
+        })
+        .collect();
+    let r = w.api(
+        Method::Post,
+        "/v1/import",
+        Some(json!({ "records": records })),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(body_json(&r)["imported"], n);
+    let listed = block_on(crate::store::list_all(&w.store, crate::keys::EVENTS)).unwrap();
+    let signed = listed
+        .iter()
+        .filter(|k| {
+            k.metadata
+                .as_ref()
+                .is_some_and(|m| m.get(crate::receipts::FIELD).is_some())
+        })
+        .count();
+    assert_eq!(listed.len(), n, "every change is stored");
+    assert_eq!(signed, crate::receipts::SIGN_BUDGET as usize);
+}
