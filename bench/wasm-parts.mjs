@@ -140,10 +140,10 @@ function textBytes(bytes) {
  * ones come first.
  */
 const PARTS = [
-  ["allocator (dlmalloc)",
-    /dlmalloc|wee_alloc|talc|__rust_(alloc|dealloc|realloc)|__rdl_|alloc::alloc::|RawVec.*reserve|handle_alloc_error/],
+  ["allocator (lol_alloc)",
+    /lol_alloc|dlmalloc|wee_alloc|talc|__rust_(alloc|dealloc|realloc)|__rdl_|alloc::alloc::|RawVec.*reserve|handle_alloc_error/],
   ["serde, serde_json, serde-wasm-bindgen", /serde/],
-  ["doi-widget (our code)", /doi_widget/],
+  ["doi-widget (our code)", /doi_widget|^doi_/],
   ["doi-core (our code)", /doi_core/],
   ["wasm-bindgen glue, js-sys, web-sys", /wasm_bindgen|__wbindgen|__wbg_|js_sys|web_sys|externref/],
   ["sha2, hmac (hashing)", /sha2|hmac|digest|block_buffer/],
@@ -157,6 +157,36 @@ const PARTS = [
     /^<?(core|alloc|std|hashbrown)::|<(str|char)>|<(core|alloc|std)::|^mem(cpy|cmp|set|move)$|hashbrown/],
 ];
 
+/**
+ * A symbol as a path (`core::str::…`): wasm-opt keeps the linker's mangled
+ * names (legacy `_ZN…E` and v0 `_R…`). Rough, but enough to tell crates
+ * apart: the identifiers are read off their length prefixes, the hash
+ * dropped.
+ */
+export function demangle(name) {
+  const mangled = /^_ZN(.*)E$/.exec(name) ?? /^_R(.*)$/.exec(name);
+  if (!mangled) return name;
+  const body = mangled[1];
+  const parts = [];
+  for (let at = 0; at < body.length;) {
+    const digits = /^\d+/.exec(body.slice(at));
+    if (!digits) {
+      at++;
+      continue;
+    }
+    at += digits[0].length;
+    if (body[at] === "_") at++;
+    parts.push(body.slice(at, at + Number(digits[0])));
+    at += Number(digits[0]);
+  }
+  const path = parts.filter((part) => !/^h[0-9a-f]{16}$/.test(part));
+  // v0: the crate's disambiguator reads as a stray part before it.
+  const crate = path.findIndex((part) => /^(core|alloc|std|doi_\w+|lol_alloc|hashbrown)$/.test(part));
+  return (crate > 0 ? path.slice(crate) : path).join("::")
+    .replace(/\$LT\$/g, "<").replace(/\$GT\$/g, ">").replace(/\$u20\$/g, " ")
+    .replace(/\$RF\$/g, "&").replace(/\$C\$/g, ",").replace(/\.\./g, "::").replace(/^_</, "<");
+}
+
 /** Function bytes added up per part, plus the non-code sections. */
 export function composition(bytes) {
   const module = parseModule(bytes);
@@ -164,7 +194,7 @@ export function composition(bytes) {
   const add = (part, size) => parts.set(part, (parts.get(part) ?? 0) + size);
   for (const { name, size } of module.functions) {
     // v0-mangled names carry crate hashes: `core[c5930c85a12de822]::fmt`.
-    const plain = name.replace(/\[[0-9a-f]{16}\]/g, "");
+    const plain = demangle(name).replace(/\[[0-9a-f]{16}\]/g, "");
     const part = PARTS.find(([, pattern]) => pattern.test(plain));
     add(part ? part[0] : "other crates / unnamed", size);
   }

@@ -3,13 +3,11 @@
 // inlined) and www/dist/doi.split.js (wasm fetched from doi_bg.wasm beside
 // the script). Load it as a classic script (`<script src=… async>`).
 //
-// Two module names are resolved by the build, not by npm:
-//   "doi-glue"  the wasm-bindgen glue for crates/widget (`--target web`):
-//               default export `init`, plus every #[wasm_bindgen] export.
-//   "doi-wasm"  a function returning what `init` loads: a Response that
-//               streams the inlined, gzip-compressed module through the
-//               browser's DecompressionStream (one-file build), or the URL
-//               of doi_bg.wasm next to this script (split build).
+// One module name is resolved by the build, not by npm: "doi-wasm", a
+// function returning what `init` (./loader/wasm.js, the Rust half's
+// exports) loads: a Response that streams the inlined, gzip-compressed
+// module through the browser's DecompressionStream (one-file build), or
+// the URL of doi_bg.wasm next to this script (split build).
 //
 // The Rust half (crates/widget) decides and words: it holds the forms of
 // doi.toml (built in: no request before a form can be drawn), chooses the
@@ -23,7 +21,7 @@
 // without 'wasm-unsafe-eval'), it leaves a link to the hosted signup page
 // and says why in the console: never a silent blank. It defines no global,
 // sets no cookie and stores nothing.
-import init, { Form } from "doi-glue";
+import init, { Form } from "./loader/wasm.js";
 import wasm from "doi-wasm";
 import { build, hostForm, shadowHost, SUBMIT_BUTTONS } from "./loader/dom.js";
 import { fallback, formOf, hints, origin, places, reason } from "./loader/page.js";
@@ -159,7 +157,7 @@ const ready = new Promise((resolve) => {
 // Compiling starts at once, while the page finishes parsing.
 let started;
 try {
-  started = typeof WebAssembly === "object" ? init({ module_or_path: wasm() }) : Promise.reject("no WebAssembly");
+  started = typeof WebAssembly === "object" ? init(wasm()) : Promise.reject("no WebAssembly");
 } catch (error) {
   started = Promise.reject(error);
 }

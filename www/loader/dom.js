@@ -1,7 +1,7 @@
 // The DOM the widget builds: the Rust layout as elements (never innerHTML),
 // a styled shadow root to hold it, and, in attach mode, the site's own form
 // and email field.
-import { stylesheet } from "doi-glue";
+import { stylesheet } from "./wasm.js";
 
 // Where attach mode reads the address when data-email-field says nothing,
 // and where it puts the box when the form has no [data-doi-consent] slot.

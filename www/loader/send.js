@@ -1,6 +1,6 @@
 // Sending a consent record: the POST with Rust's retries, the outcome said
 // in the widget, and the `doi:consent` event for the host page.
-import { retryDelay } from "doi-glue";
+import { retryDelay } from "./wasm.js";
 import { origin } from "./page.js";
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -225,28 +225,22 @@ fn node_sections(project: &Project, script: &str, args: &[String]) -> Result<Vec
 // ---------------------------------------------------------------- 1. weight
 
 /// Sizes of the built widget, and its composition from a copy of the wasm
-/// that keeps the name section (same wasm-bindgen and wasm-opt otherwise).
+/// that keeps the name section (the same wasm-opt otherwise).
 fn widget_weight(project: &Project) -> Result<Vec<Section>> {
     let compiled = project
         .target_dir()
         .join("wasm32-unknown-unknown/release/doi_widget.wasm");
     let names_dir = project.path("bench/out/widget-names");
     let _ = fs::remove_dir_all(&names_dir);
-    process::run(
-        project
-            .command("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-name", "doi"])
-            .arg("--out-dir")
-            .arg(&names_dir)
-            .arg(&compiled),
-    )?;
+    fs::create_dir_all(&names_dir)?;
     let module = names_dir.join("doi_bg.wasm");
     // -g: keep the names through optimisation.
     process::run(
         project
             .command(project.npm_bin("wasm-opt"))
-            .args(["-Oz", "-g"])
-            .arg(&module)
+            .args(crate::build::WIDGET_WASM_OPT)
+            .args(["-g", "--strip-producers"])
+            .arg(&compiled)
             .arg("-o")
             .arg(&module),
     )?;

@@ -1,9 +1,8 @@
 //! `cargo xtask build`: the widget into `www/dist/` and the Worker into
 //! `crates/worker/build/` (where `wrangler.toml`'s `main` points).
 //!
-//! Widget: cargo (wasm32, release) → wasm-bindgen `--target web` → wasm-opt
-//! `-Oz` → esbuild bundles `www/loader.js` with the glue into one classic
-//! script, `doi.js`, with the wasm inlined; and `doi.split.js` + `doi_bg.wasm`
+//! Widget: cargo (wasm32, release) → wasm-opt `-Oz` → esbuild bundles
+//! `www/loader.js` into one classic script, `doi.js`, with the wasm inlined; and `doi.split.js` + `doi_bg.wasm`
 //! for comparison. Worker: worker-build with our pinned wasm-bindgen,
 //! wasm-opt and esbuild (it would otherwise download them).
 
@@ -91,31 +90,27 @@ fn widget(project: &Project) -> Result<()> {
         .target_dir()
         .join("wasm32-unknown-unknown/release/doi_widget.wasm");
 
-    // The glue and the optimised module, as inputs to esbuild.
+    // The optimised module and what loads it, as inputs to esbuild. No
+    // binding generator: `www/loader/wasm.js` speaks the module's own small
+    // ABI (crates/widget/src/abi.rs).
     let glue_dir = project.target_dir().join("doi-widget-glue");
     let _ = fs::remove_dir_all(&glue_dir);
-    process::run(
-        project
-            .command("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-name", "doi"])
-            .args(["--remove-name-section", "--remove-producers-section"])
-            .arg("--out-dir")
-            .arg(&glue_dir)
-            .arg(&compiled),
-    )?;
+    fs::create_dir_all(&glue_dir)?;
     let module = glue_dir.join("doi_bg.wasm");
-    let unoptimised = file_size(&module)?;
-    // No `--strip`-style flags: the feature section must stay (DESIGN.md).
+    let unoptimised = file_size(&compiled)?;
+    // Names, debug info and the producers section go; the target-features
+    // section must stay (DESIGN.md).
     process::run(
         project
             .command(project.npm_bin("wasm-opt"))
-            .args(["-Oz", "--converge"])
-            .arg(&module)
+            .args(WIDGET_WASM_OPT)
+            .args(["--strip-debug", "--strip-producers"])
+            .arg(&compiled)
             .arg("-o")
             .arg(&module),
     )?;
     // What "doi-wasm" means in www/loader.js, per variant: a function
-    // returning what the glue's `init` loads. Inlined, the module travels
+    // returning what `init` (www/loader/wasm.js) loads. Inlined, the module travels
     // gzip-compressed (by zopfli) as base64, smaller than doi_bg.wasm served
     // with gzip -9 (plain base64 of the module compresses a third worse),
     // and the browser inflates it while compiling it.
@@ -160,7 +155,20 @@ fn widget(project: &Project) -> Result<()> {
     Ok(())
 }
 
-/// esbuild: `www/loader.js` + glue (+ wasm) → one minified classic script.
+/// How wasm-opt shrinks the widget. Besides `-Oz`, two facts about the
+/// module that let it drop code: nothing uses the first 1 KB of memory
+/// (Rust's stack and data start far above; null is never dereferenced),
+/// and the memory starts zeroed (the module defines it, nothing imports
+/// it). `--traps-never-happen` would save 0.4 KB more but is not true
+/// here: a panic traps, and the loader relies on that trap.
+pub const WIDGET_WASM_OPT: [&str; 4] = [
+    "-Oz",
+    "--converge",
+    "--low-memory-unused",
+    "--zero-filled-memory",
+];
+
+/// esbuild: `www/loader.js` (+ wasm) → one minified classic script.
 fn bundle(project: &Project, glue_dir: &Path, wasm_module: &str, out: &Path) -> Result<()> {
     let alias = |name: &str, file: &Path| format!("--alias:{name}={}", file.display());
     process::run(
@@ -169,9 +177,6 @@ fn bundle(project: &Project, glue_dir: &Path, wasm_module: &str, out: &Path) -> 
             .arg(project.path("www/loader.js"))
             .args(["--bundle", "--format=iife", "--minify", "--target=es2020"])
             .arg("--log-level=warning")
-            // The glue's default wasm URL uses import.meta; we always pass one.
-            .arg("--log-override:empty-import-meta=silent")
-            .arg(alias("doi-glue", &glue_dir.join("doi.js")))
             .arg(alias("doi-wasm", &glue_dir.join(wasm_module)))
             .arg(format!("--outfile={}", out.display())),
     )

@@ -6,6 +6,8 @@
 //! `email/domain.rs`); a domain that needs more is still accepted, just not
 //! folded to the same id as its mapped form.
 
+use core::num::NonZeroU32;
+
 use crate::prelude::*;
 
 const BASE: u32 = 36;
@@ -16,7 +18,10 @@ const DAMP: u32 = 700;
 const INITIAL_BIAS: u32 = 72;
 const INITIAL_N: u32 = 128;
 
-fn adapt(mut delta: u32, num_points: u32, first_time: bool) -> u32 {
+/// Every divisor here is a [`NonZeroU32`]: a division that cannot fail
+/// compiles without the panic path (and its messages) that the widget
+/// would otherwise ship.
+fn adapt(mut delta: u32, num_points: NonZeroU32, first_time: bool) -> u32 {
     delta /= if first_time { DAMP } else { 2 };
     delta += delta / num_points;
     let mut k = 0;
@@ -24,7 +29,9 @@ fn adapt(mut delta: u32, num_points: u32, first_time: bool) -> u32 {
         delta /= BASE - T_MIN;
         k += BASE;
     }
-    k + (BASE - T_MIN + 1) * delta / (delta + SKEW)
+    // After the loop delta ≤ 455, so delta + SKEW ≥ SKEW is never 0.
+    let skewed = NonZeroU32::new(delta + SKEW).unwrap_or(NonZeroU32::MIN);
+    k + (BASE - T_MIN + 1) * delta / skewed
 }
 
 fn digit(d: u32) -> char {
@@ -71,12 +78,14 @@ pub(crate) fn encode(input: &str) -> Option<String> {
                     if q < t {
                         break;
                     }
-                    out.push(digit(t + (q - t) % (BASE - t)));
-                    q = (q - t) / (BASE - t);
+                    // t ≤ T_MAX < BASE.
+                    let radix = NonZeroU32::new(BASE - t)?;
+                    out.push(digit(t + (q - t) % radix));
+                    q = (q - t) / radix;
                     k += BASE;
                 }
                 out.push(digit(q));
-                bias = adapt(delta, handled + 1, handled == basic);
+                bias = adapt(delta, NonZeroU32::new(handled + 1)?, handled == basic);
                 delta = 0;
                 handled += 1;
             }

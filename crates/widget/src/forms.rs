@@ -13,8 +13,6 @@
 //! the loader leaves the link to the hosted page instead of a form whose
 //! records would be refused.
 
-use crate::prelude::*;
-
 use doi_core::{ConsentVersion, FormId, Locale};
 
 /// Text in Japanese and English.
@@ -61,29 +59,16 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// A sentence for the console (developers read it: English only).
-    pub fn sentence(&self, id: &str, page_origin: &str) -> String {
+    /// The number the loader gets for this refusal; `www/loader/wasm.js`
+    /// has the sentence for the console that says why and what to do
+    /// (developers read it: English only), so the module carries no
+    /// sentence-building code.
+    pub fn code(&self) -> i32 {
         match self {
-            Refusal::NoId => {
-                "the script tag or placeholder names no form: add data-form=\"FORM_ID\"".into()
-            }
-            Refusal::BadId => [
-                "\"",
-                id,
-                "\" is not a form id (lower-case letters, digits, '-' and '_')",
-            ]
-            .concat(),
-            Refusal::Unknown => {
-                ["there is no form \"", id, "\" in this Worker's doi.toml"].concat()
-            }
-            Refusal::Origin => [
-                "the form \"",
-                id,
-                "\" does not allow this page's origin ",
-                page_origin,
-                ": add it to the form's allowed_origins in doi.toml",
-            ]
-            .concat(),
+            Refusal::NoId => 1,
+            Refusal::BadId => 2,
+            Refusal::Unknown => 3,
+            Refusal::Origin => 4,
         }
     }
 }
@@ -111,6 +96,19 @@ pub fn find(id: &str, page_origin: &str, own: &str) -> Result<&'static Built, Re
 }
 
 impl Built {
+    /// Where this form is among the built-in forms (the loader's handle).
+    pub fn index(&'static self) -> usize {
+        FORMS
+            .iter()
+            .position(|form| core::ptr::eq(form, self))
+            .unwrap_or(0)
+    }
+
+    /// The built-in form at `index`, if there is one.
+    pub fn at(index: usize) -> Option<&'static Built> {
+        FORMS.get(index)
+    }
+
     /// The heading in `locale`.
     pub fn title(&self, locale: Locale) -> &'static str {
         say(&self.title, locale)
@@ -195,9 +193,30 @@ mod tests {
         assert_eq!(find(" ", OWN, OWN).err(), Some(Refusal::NoId));
         assert_eq!(find("../x", OWN, OWN).err(), Some(Refusal::BadId));
         assert_eq!(find("no-such-form", OWN, OWN).err(), Some(Refusal::Unknown));
-        let said = Refusal::Unknown.sentence("no-such-form", OWN);
-        assert!(said.contains("no form \"no-such-form\""), "{said}");
-        let said = Refusal::Origin.sentence("newsletter", "https://a.example");
-        assert!(said.contains("https://a.example") && said.contains("allowed_origins"));
+    }
+
+    #[test]
+    fn the_loader_has_a_sentence_for_every_refusal_code() {
+        let loader = include_str!("../../../www/loader/wasm.js");
+        let all = [
+            Refusal::NoId,
+            Refusal::BadId,
+            Refusal::Unknown,
+            Refusal::Origin,
+        ];
+        let codes: Vec<i32> = all.iter().map(Refusal::code).collect();
+        assert_eq!(
+            codes,
+            [1, 2, 3, 4],
+            "REFUSED in wasm.js is indexed by code - 1"
+        );
+        for key in [
+            "names no form",
+            "is not a form id",
+            "there is no form",
+            "allowed_origins",
+        ] {
+            assert!(loader.contains(key), "{key}");
+        }
     }
 }

@@ -56,6 +56,8 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
+#[cfg(target_arch = "wasm32")]
+mod abi;
 pub mod forms;
 pub mod json;
 pub mod outcome;
@@ -65,14 +67,12 @@ pub mod text;
 pub mod view;
 
 use doi_core::{Locale, Timestamp};
-use wasm_bindgen::prelude::*;
 
-use crate::forms::Built;
+use crate::forms::{Built, Refusal};
 use crate::prelude::*;
 use crate::record::{Answers, Moment, Problem};
 
 /// The stylesheet of both modes ([`style::CSS`]).
-#[wasm_bindgen]
 pub fn stylesheet() -> String {
     style::CSS.into()
 }
@@ -80,29 +80,19 @@ pub fn stylesheet() -> String {
 /// How long to wait (ms) before retry number `attempt` (1 for the first),
 /// or -1 to give up. `status` is 0 when no answer came at all; `retryable`
 /// is what the Worker's error said, if it said.
-#[allow(
-    clippy::disallowed_methods,
-    reason = "wasm-bindgen's glue for an `Option` crossing to JavaScript, not our code"
-)]
-#[wasm_bindgen(js_name = retryDelay)]
 pub fn retry_delay(attempt: u32, status: u16, retryable: Option<bool>) -> i32 {
     outcome::retry_delay(attempt, status, retryable)
 }
 
 /// One form at one place: its built-in definition (see [`forms`]), in the
-/// language chosen for the place.
-#[wasm_bindgen]
+/// language chosen for the place. The loader holds it as a number
+/// (`abi`): which built-in form, and which language.
+#[derive(Debug, Clone, Copy)]
 pub struct Form {
     built: &'static Built,
     locale: Locale,
 }
 
-// On the block: wasm-bindgen's glue for `record`'s `Option` is spanned here.
-#[allow(
-    clippy::disallowed_methods,
-    reason = "wasm-bindgen's glue for an `Option` crossing to JavaScript, not our code"
-)]
-#[wasm_bindgen]
 impl Form {
     /// The form `id` (from `data-form` / `data-doi-form`) for a page at
     /// `page_origin`, from the widget served by `own` (the Worker's
@@ -112,26 +102,33 @@ impl Form {
     /// `ja` or `en` wins; without one, the sender's default. Throws a
     /// sentence for the console when the place gets no form (see
     /// [`forms::find`]).
-    #[wasm_bindgen(constructor)]
-    pub fn new(id: &str, hints: &str, page_origin: &str, own: &str) -> Result<Form, JsValue> {
-        let built = forms::find(id, page_origin, own)
-            .map_err(|refusal| JsValue::from_str(&refusal.sentence(id.trim(), page_origin)))?;
+    pub fn new(id: &str, hints: &str, page_origin: &str, own: &str) -> Result<Form, Refusal> {
+        let built = forms::find(id, page_origin, own)?;
         Ok(Form {
             locale: choose_locale(hints, built.default_locale()),
             built,
         })
     }
 
+    /// The form `built` in `locale`.
+    pub fn from_parts(built: &'static Built, locale: Locale) -> Form {
+        Form { built, locale }
+    }
+
+    /// The number the loader holds for this form: twice its place among
+    /// the built-in forms, plus one for English.
+    pub fn handle(&self) -> u32 {
+        (self.built.index() * 2) as u32 + u32::from(self.locale == Locale::En)
+    }
+
     /// `ja` or `en`.
-    #[wasm_bindgen(getter)]
-    pub fn locale(&self) -> String {
-        self.locale.tag().into()
+    pub fn locale(&self) -> &'static str {
+        self.locale.tag()
     }
 
     /// The form's minimum fill time (ms). A faster submission is held back
     /// until it has passed, so the Worker does not take a quick person (or
     /// the browser's autofill) for a bot.
-    #[wasm_bindgen(getter, js_name = minFillMs)]
     pub fn min_fill_ms(&self) -> f64 {
         self.built.min_fill_ms as f64
     }
@@ -198,22 +195,20 @@ impl Form {
     }
 
     /// A progress message: `sending` or `retrying`.
-    pub fn says(&self, what: &str) -> String {
-        outcome::progress(what).get(self.locale).into()
+    pub fn says(&self, what: &str) -> &'static str {
+        outcome::progress(what).get(self.locale)
     }
 
     /// What to say once the Worker accepted a signup: its `status` and
     /// whether a confirmation mail follows.
-    pub fn accepted(&self, status: &str, double_opt_in: bool) -> String {
-        outcome::accepted(status, double_opt_in)
-            .get(self.locale)
-            .into()
+    pub fn accepted(&self, status: &str, double_opt_in: bool) -> &'static str {
+        outcome::accepted(status, double_opt_in).get(self.locale)
     }
 
     /// What to say once the last attempt failed: `status` 0 when no answer
     /// came at all, else the HTTP status and the contract's error `code`.
-    pub fn failed(&self, status: u16, code: &str) -> String {
-        outcome::failure(status, code).get(self.locale).into()
+    pub fn failed(&self, status: u16, code: &str) -> &'static str {
+        outcome::failure(status, code).get(self.locale)
     }
 }
 

@@ -55,14 +55,13 @@ impl Problem {
 }
 
 /// [`Email::parse`], lower-casing with the browser's own Unicode tables
-/// (`String.prototype.toLowerCase`) instead of compiling Rust's into the
-/// widget; natively (tests) with Rust's.
+/// (`String.prototype.toLowerCase`, imported by the shipped build: see
+/// `abi`) instead of compiling Rust's into the widget; with Rust's where
+/// `std` is at hand (tests, native and in the browser).
 pub fn parse_email(input: &str) -> Result<Email, EmailError> {
-    #[cfg(target_arch = "wasm32")]
-    fn lowercase(s: &str) -> String {
-        js_sys::JsString::from(s).to_lower_case().into()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(all(feature = "trap", target_arch = "wasm32"))]
+    use crate::abi::lowercase;
+    #[cfg(not(all(feature = "trap", target_arch = "wasm32")))]
     fn lowercase(s: &str) -> String {
         s.to_lowercase()
     }

@@ -55,13 +55,11 @@ pub fn layout(form: &Built, locale: Locale, attach: bool) -> String {
         );
         tree.leaf("h2", &[("id", "doi-title")], form.title(locale));
         tree.open("div", &[("id", "doi-body")]);
-        let label = [
-            text::EMAIL_LABEL.get(locale),
-            " (",
-            text::REQUIRED.get(locale),
-            ")",
-        ]
-        .concat();
+        // Pushed, not `concat`: that would compile in a general join.
+        let mut label = String::from(text::EMAIL_LABEL.get(locale));
+        label.push_str(" (");
+        label.push_str(text::REQUIRED.get(locale));
+        label.push(')');
         tree.leaf("label", &[("for", "doi-email")], &label);
         tree.leaf(
             "input",
