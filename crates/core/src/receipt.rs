@@ -286,6 +286,8 @@ pub fn compact(signing_input: &str, signature: &[u8]) -> String {
 }
 
 /// What is stored in an event key's metadata (field `r`) for its receipt.
+/// KV carries metadata in an HTTP header, which takes ASCII only, so the
+/// context (a Japanese sender name) is stored as base64url of its JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stored {
     /// The key id that signed.
@@ -293,7 +295,28 @@ pub struct Stored {
     /// The signature, base64url.
     pub s: String,
     /// The context signed with it.
+    #[serde(with = "ascii_json")]
     pub c: Context,
+}
+
+/// A value as base64url of its JSON: ASCII whatever it holds.
+mod ascii_json {
+    use super::*;
+
+    pub fn serialize<T: Serialize, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        let json = serde_json::to_vec(v).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&URL_SAFE_NO_PAD.encode(json))
+    }
+
+    pub fn deserialize<'de, T: serde::de::DeserializeOwned, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<T, D::Error> {
+        let text = String::deserialize(d)?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text.as_bytes())
+            .map_err(serde::de::Error::custom)?;
+        serde_json::from_slice(&bytes).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Stored {

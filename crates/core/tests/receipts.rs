@@ -236,6 +236,23 @@ fn a_consent_receipt_carries_the_form_policy_and_the_text_version() {
 }
 
 #[test]
+fn what_kv_metadata_keeps_of_a_receipt_is_ascii_even_for_a_japanese_sender() {
+    let config = config();
+    let (logged, _) = logged(EventKind::Erased, 5, vec![]);
+    let context = Context::of(&config, &logged.event, "https://doi.example");
+    assert!(
+        !context.controller.is_ascii(),
+        "the sample sender's name is Japanese"
+    );
+    let stored = sign(&logged, &context);
+    let text = serde_json::to_string(&stored).unwrap();
+    assert!(text.is_ascii(), "{text}");
+    let back: Stored = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, stored);
+    assert_eq!(back.jws(&logged), stored.jws(&logged));
+}
+
+#[test]
 fn a_jwk_is_an_okp_ed25519_key_that_reads_back() {
     let pk: [u8; 32] = *keypair().pk;
     let jwk = receipt::jwk("r1", &pk);
