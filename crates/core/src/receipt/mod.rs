@@ -46,7 +46,10 @@ use crate::hash::{ConsentVersion, EventHash};
 use crate::id::SubscriberId;
 use crate::ledger::LoggedEvent;
 use crate::retention::Override;
+
+mod jwk;
 use crate::slug::{ListId, TopicId};
+pub use jwk::{jwk, jwk_key};
 
 /// The receipt format's name and version (`ver`).
 pub const VERSION: &str = "doi-receipt/1";
@@ -383,26 +386,4 @@ pub fn parse(jws: &str) -> Result<Parsed, ReceiptError> {
         signature,
         receipt,
     })
-}
-
-/// One public key as a JWK (RFC 8037 §2: `OKP`, `Ed25519`, `x`).
-pub fn jwk(kid: &str, public_key: &[u8; 32]) -> serde_json::Value {
-    serde_json::json!({
-        "kty": "OKP",
-        "crv": "Ed25519",
-        "x": URL_SAFE_NO_PAD.encode(public_key),
-        "kid": kid,
-        "use": "sig",
-        "alg": "EdDSA",
-    })
-}
-
-/// The public key of a JWK, if it is an Ed25519 one.
-pub fn jwk_key(jwk: &serde_json::Value) -> Option<(String, [u8; 32])> {
-    let field = |name: &str| jwk.get(name).and_then(|v| v.as_str());
-    if field("kty") != Some("OKP") || field("crv") != Some("Ed25519") {
-        return None;
-    }
-    let x = URL_SAFE_NO_PAD.decode(field("x")?.as_bytes()).ok()?;
-    Some((field("kid")?.to_string(), x.try_into().ok()?))
 }
