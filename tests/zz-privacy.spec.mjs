@@ -122,9 +122,12 @@ test("no link the Worker made carries an address, in the clear or in its token",
   for (const delivery of await deliveries()) {
     const body = delivery.json;
     if (!body?.to) continue;
-    inspect("a confirm_url", body.to, body.confirm_url);
-    inspect("an unsubscribe_url in a mail", body.to, body.unsubscribe_url);
-    inspectToken("a confirm_url", body.to, body.confirm_url);
+    // Confirmation mails, and the preference-link mails of /m.
+    for (const key of ["confirm_url", "unsubscribe_url", "preferences_url"]) {
+      if (typeof body[key] !== "string") continue;
+      inspect(`a mail's ${key}`, body.to, body[key]);
+      inspectToken(`a mail's ${key}`, body.to, body[key]);
+    }
   }
   assert.deepEqual(failures, []);
 });

@@ -27,6 +27,19 @@ import { build, hostForm, shadowHost, SUBMIT_BUTTONS } from "./loader/dom.js";
 import { fallback, formOf, hints, origin, places, reason } from "./loader/page.js";
 import { post, sleep } from "./loader/send.js";
 
+// Turnstile's part (loader/turnstile.js), imported only for a form that
+// asks for it; until it has loaded there is no token to send.
+function shield(host, key, locale) {
+  let check = () => "";
+  if (key) {
+    import(`${origin}/doi-turnstile.js`).then(
+      (turnstile) => (check = turnstile.shield(host, key, locale, origin)),
+      () => console.warn("doi: Turnstile could not be loaded; this form cannot be sent"),
+    );
+  }
+  return () => check();
+}
+
 const flag = (element, name, on) => (on ? element.setAttribute(name, "true") : element.removeAttribute(name));
 
 // Renders the form named at `place`, and wires it. Throws a sentence for
@@ -90,7 +103,10 @@ function mount(place) {
       crypto.getRandomValues(new Uint8Array(16)),
     );
 
-  const send = (json, keepalive) => post({ form, say, host }, json, keepalive);
+  // Turnstile's box for a form that asks for it (nothing otherwise).
+  const check = shield(host, form.turnstile, form.locale);
+
+  const send = (json, keepalive) => post({ form, say, host, token: check() }, json, keepalive);
 
   let busy = false;
   if (!attach) {

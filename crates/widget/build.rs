@@ -61,7 +61,8 @@ fn source_of(config: &Config) -> String {
         let _ = writeln!(
             out,
             "Built {{ id: {:?}, title: {}, consent: [{}, {}], topics: &[{}], \
-             privacy_url: {:?}, min_fill_ms: {}, default_ja: {}, origins: &{:?} }},",
+             privacy_url: {:?}, min_fill_ms: {}, default_ja: {}, origins: &{:?}, \
+             turnstile: {:?} }},",
             d.id.as_str(),
             localized(&d.title),
             consent(Locale::Ja),
@@ -71,6 +72,7 @@ fn source_of(config: &Config) -> String {
             d.min_fill_ms,
             d.default_locale == Locale::Ja,
             form.allowed_origins,
+            form.turnstile.as_ref().map_or("", |t| t.site_key.as_str()),
         );
     }
     out.push(']');

@@ -4,12 +4,14 @@
 // /mails/{id}/raw`), and the Worker's delivery webhook as before: every
 // other POST is a delivery, kept raw and listed at `GET /messages`; `POST
 // /control/refuse` makes the next deliveries fail. GET never changes state.
+// It also stands in for Cloudflare Turnstile (`/turnstile/…`, turnstile.mjs).
 
 import { createServer } from "node:http";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { addDelivery, all, byId, summary } from "./mails.mjs";
 import { BODY_CSP, PAGE_CSP, bodyDocument, inboxPage, locale, mailPage } from "./pages.mjs";
 import { oneClick, oneClickTarget, offersOneClick } from "./unsubscribe.mjs";
+import { clientScript, requests as turnstileRequests, siteverify } from "./turnstile.mjs";
 
 /** The largest request body read, in bytes (a webhook delivery is a few KB). */
 const MAX_BODY = 1024 * 1024;
@@ -61,6 +63,14 @@ export function serveHttp(port, smtpPort) {
       const path = where.pathname;
       const mailPath = path.match(/^\/mails?\/(\d+)(\/[a-z-]+)?$/);
       const mail = mailPath ? byId(mailPath[1]) : undefined;
+      if (request.method === "GET" && path === "/turnstile/v0/api.js") {
+        return send(response, 200, "text/javascript; charset=utf-8", clientScript);
+      }
+      if (request.method === "GET" && path === "/turnstile/requests") return json(response, 200, turnstileRequests());
+      if (request.method === "POST" && path === "/turnstile/v0/siteverify") {
+        const answer = siteverify(raw, request.headers["content-type"]);
+        return json(response, answer.status, answer.body);
+      }
       if (request.method === "GET") {
         if (path === "/") return html(response, 200, inboxPage(lang, all(), smtpPort));
         if (path === "/messages") return json(response, 200, deliveries);

@@ -10,7 +10,7 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // it from `host` as `doi:consent`. `fetch` is called before the
 // first pause, so in attach mode the request leaves while the host form
 // is still being submitted (keepalive carries it if the page goes).
-export async function post({ form, say, host }, json, keepalive) {
+export async function post({ form, say, host, token }, json, keepalive) {
   say(form.says("sending"));
   for (let attempt = 1; ; attempt++) {
     let answer = 0;
@@ -20,7 +20,8 @@ export async function post({ form, say, host }, json, keepalive) {
         method: "POST",
         mode: "cors",
         credentials: "omit",
-        headers: { "content-type": "application/json" },
+        // A Turnstile form's token (loader/turnstile.js), when there is one.
+        headers: { "content-type": "application/json", ...(token && { "cf-turnstile-response": token }) },
         body: json,
         keepalive,
       });

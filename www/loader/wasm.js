@@ -69,6 +69,7 @@ export class Form {
     if (this.h < 0) throw REFUSED[-this.h - 1](id.trim(), pageOrigin);
     this.locale = saying("doi_locale", [], this.h);
     this.minFillMs = rust.doi_min_fill_ms(this.h);
+    this.turnstile = saying("doi_turnstile", [], this.h);
   }
   layout(attach) {
     return saying("doi_layout", [], this.h, attach);

@@ -21,6 +21,7 @@ mod load;
 mod report;
 mod startup;
 mod wasm;
+mod wrk;
 
 use std::fs;
 use std::time::Instant;
@@ -114,7 +115,7 @@ impl Options {
 pub fn run(project: &Project, options: Options) -> Result<()> {
     let started = Instant::now();
     setup::run(project, Browser::Needed)?;
-    load::wrk_tool(project)?;
+    wrk::install(project)?;
     build::build(project, Parts::ALL)?;
     let out = project.path("bench/out");
     fs::create_dir_all(&out)?;

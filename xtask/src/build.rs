@@ -145,6 +145,19 @@ fn widget(project: &Project) -> Result<()> {
         &dist.join("doi.split.js"),
     )?;
     fs::copy(&module, dist.join("doi_bg.wasm"))?;
+    // Turnstile's part, an ES module the loader imports only when a form
+    // needs it.
+    process::run(
+        project
+            .command(project.npm_bin("esbuild"))
+            .arg(project.path("www/loader/turnstile.js"))
+            .args(["--bundle", "--format=esm", "--minify", "--target=es2020"])
+            .arg("--log-level=warning")
+            .arg(format!(
+                "--outfile={}",
+                dist.join("doi-turnstile.js").display()
+            )),
+    )?;
     publish_pages(project, &dist)?;
 
     println!("widget (bytes, raw / gzip -9):");

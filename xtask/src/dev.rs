@@ -53,6 +53,7 @@ pub fn run(project: &Project, options: Options) -> Result<()> {
     println!("debugger   {IP}:{inspector_port}; Ctrl-C stops");
     let mut worker = wrangler::dev(project, port, inspector_port, "warn");
     worker.args(["--var", &mailbox.worker_var()]);
+    worker.args(["--var", &mailbox.turnstile_var()]);
     let result = process::run(&mut worker);
     drop(mailbox);
     match result {

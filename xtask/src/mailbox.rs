@@ -33,6 +33,12 @@ impl Mailbox {
     pub fn worker_var(&self) -> String {
         format!("DOI_WEBHOOK_URL:{}/hook", self.url)
     }
+
+    /// The `--var` that points the Worker's Turnstile checks (siteverify and
+    /// the client script) at the inbox's stand-in (tools/inbox/turnstile.mjs).
+    pub fn turnstile_var(&self) -> String {
+        format!("DOI_TURNSTILE_LOOPBACK:{}", self.url)
+    }
 }
 
 /// Starts the inbox on two free ports, logging to `log`.

@@ -39,7 +39,7 @@ usage: cargo xtask <command>
   test [--only SUITE]... setup, then every suite; fails if any fails or runs
        [--no-build]      no test. Suites: fmt, clippy, doc, unit,
                          fuzz-smoke, build,
-                         widget-browser, e2e, e2e-limits,
+                         widget-browser, e2e, e2e-limits, e2e-access,
                          deploy-dry-run
 ";
 

@@ -54,6 +54,14 @@ pub enum Reason {
     NoFrequencyChosen,
     /// Their data was erased; the address stays suppressed.
     Erased,
+    /// The list's `consent_max_age_days` has passed since they last gave,
+    /// renewed or confirmed consent: ask again with the re-permission link.
+    ConsentStale {
+        /// When consent was last given, renewed or confirmed.
+        since: Timestamp,
+        /// When it went stale.
+        stale_at: Timestamp,
+    },
 }
 
 /// The answer to "may I send?".
@@ -95,8 +103,24 @@ pub fn covers(w: &Withdrawal, req: &SendRequest) -> bool {
 
 /// Decides whether `req` may go to the subscriber in `state` at `now`.
 /// Without consent the answer is always no; a withdrawal in force whose
-/// scope covers the request is always no.
+/// scope covers the request is always no. Consent never ages here (see
+/// [`may_send_within`]).
 pub fn may_send(state: &SubscriberState, req: &SendRequest, now: Timestamp) -> Decision {
+    may_send_within(state, req, now, None)
+}
+
+/// [`may_send`] for a list whose consent is fresh for `max_age` ms (its
+/// `consent_max_age_days`): a consent given, renewed or confirmed longer
+/// ago than that is no longer a yes ([`Reason::ConsentStale`]). Every
+/// other "no" (erasure, withdrawal, pending, topic, pause, frequency) is
+/// answered first: staleness only ever turns a yes into a no, and never
+/// hides that the person said no.
+pub fn may_send_within(
+    state: &SubscriberState,
+    req: &SendRequest,
+    now: Timestamp,
+    max_age: Option<u64>,
+) -> Decision {
     if state.erased {
         return Decision::no(Reason::Erased);
     }
@@ -147,6 +171,12 @@ pub fn may_send(state: &SubscriberState, req: &SendRequest, now: Timestamp) -> D
                 })
             }
             None => return Decision::no(Reason::NoFrequencyChosen),
+        }
+    }
+    if let (Some(max), Some(since)) = (max_age, l.consent_since()) {
+        let stale_at = since.plus(max);
+        if now >= stale_at {
+            return Decision::no(Reason::ConsentStale { since, stale_at });
         }
     }
     Decision {

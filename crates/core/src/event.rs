@@ -82,6 +82,8 @@ pub enum Method {
     HostedPage,
     /// The preference page's resubscribe button.
     PreferencePage,
+    /// The re-permission page's "keep sending" button (`/n/{token}`).
+    RenewalPage,
     /// Imported from the sender's earlier records.
     Import,
     /// Recorded by the sender through the API.
@@ -266,6 +268,15 @@ pub enum EventKind {
         frequency: Option<FrequencyId>,
         /// Waits for confirmation.
         double_opt_in: bool,
+        /// The fresh proof.
+        evidence: Evidence,
+    },
+    /// The person renewed a consent in force (the re-permission page):
+    /// fresh evidence, the same topics and frequency. Applies only to a
+    /// list they are active on; never lifts a withdrawal.
+    Renewed {
+        /// The list.
+        list: ListId,
         /// The fresh proof.
         evidence: Evidence,
     },

@@ -31,6 +31,8 @@ mod prelude {
 
 pub mod config;
 pub mod consent;
+// The sender's console (issue 13).
+pub mod console;
 pub mod decision;
 pub mod email;
 pub mod event;
@@ -41,10 +43,12 @@ pub mod html;
 pub mod id;
 pub mod import;
 pub mod ledger;
+pub mod lifecycle;
 pub mod limits;
 pub mod locale;
 pub mod mail;
 pub mod mailto;
+pub mod manage;
 pub mod origin;
 pub mod preferences;
 pub mod provider;
@@ -56,10 +60,11 @@ pub mod slug;
 pub mod text;
 pub mod time;
 pub mod token;
+pub mod turnstile;
 pub mod withdrawal;
 
 pub use config::{Config, ConfigError};
-pub use decision::{may_send, Decision, Reason, SendRequest};
+pub use decision::{may_send, may_send_within, Decision, Reason, SendRequest};
 pub use email::{Email, EmailError};
 pub use event::{Event, EventId, EventKind, Evidence, Method, OptIn, UnsubscribeScope, Via};
 pub use fold::{fold, ListState, Status, SubscriberState, Withdrawal};

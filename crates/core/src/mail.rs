@@ -108,20 +108,26 @@ pub fn footer(
     let address = s.postal_address.get(locale);
     let contact = s.contact_url.as_deref().unwrap_or(&s.contact_email);
     let why = t(Msg::FooterWhy, locale, &[("sender", name)]);
+    // "Lost the mail? Get a link" (`/m`) on the same origin as the links.
+    let origin = unsubscribe_url
+        .rfind("/u/")
+        .map_or("", |i| &unsubscribe_url[..i]);
+    let manage_url = format!("{origin}/m?lang={}", locale.tag());
     let text = format!(
-        "--\n{why}\n{}: {name}\n{}: {address}\n{}: {contact}\n{}: {unsubscribe_url}\n{}: {preferences_url}\n",
+        "--\n{why}\n{}: {name}\n{}: {address}\n{}: {contact}\n{}: {unsubscribe_url}\n{}: {preferences_url}\n{}: {manage_url}\n",
         Msg::FooterSender.text(locale),
         Msg::FooterAddress.text(locale),
         Msg::FooterContact.text(locale),
         Msg::FooterUnsubscribe.text(locale),
         Msg::FooterPreferences.text(locale),
+        Msg::ManageLink.text(locale),
     );
     let contact_href = match &s.contact_url {
         Some(u) => u.clone(),
         None => format!("mailto:{}", s.contact_email),
     };
     let html = format!(
-        "<div lang=\"{lang}\" style=\"font-size:12px;color:#555\"><p>{why}</p><p>{sl}: {name}<br>{al}: {address}<br>{cl}: <a href=\"{ch}\">{contact}</a></p><p><a href=\"{u}\">{ul}</a> | <a href=\"{p}\">{pl}</a></p></div>",
+        "<div lang=\"{lang}\" style=\"font-size:12px;color:#555\"><p>{why}</p><p>{sl}: {name}<br>{al}: {address}<br>{cl}: <a href=\"{ch}\">{contact}</a></p><p><a href=\"{u}\">{ul}</a> | <a href=\"{p}\">{pl}</a> | <a href=\"{m}\">{ml}</a></p></div>",
         lang = locale.tag(),
         why = Escaped(&why),
         sl = Escaped(Msg::FooterSender.text(locale)),
@@ -135,6 +141,8 @@ pub fn footer(
         ul = Escaped(Msg::FooterUnsubscribe.text(locale)),
         p = Escaped(preferences_url),
         pl = Escaped(Msg::FooterPreferences.text(locale)),
+        m = Escaped(&manage_url),
+        ml = Escaped(Msg::ManageLink.text(locale)),
     );
     (text, html)
 }

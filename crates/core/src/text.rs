@@ -78,6 +78,8 @@ catalogue! {
     SubmissionRefused => { ja: "登録できませんでした。内容を確認してください。", en: "We couldn't sign you up. Please check the form." }
     /// Topics were offered and the person unticked every one.
     TopicRequired => { ja: "受け取りたい内容を1つ以上選んでください。", en: "Please choose at least one topic." }
+    /// The Turnstile bot check failed or was not done.
+    TurnstileFailed => { ja: "ロボットによる送信ではないことを確認できませんでした。確認が終わるのを待って、もう一度お試しください。", en: "We couldn't confirm that a person sent this. Wait for the check to finish and try again." }
     /// The consent text changed while the page was open.
     ConsentTextChanged => { ja: "同意文が更新されました。ページを再読み込みして、新しい内容をご確認ください。", en: "The consent text has changed. Please reload the page and read the new text." }
 
@@ -166,6 +168,36 @@ catalogue! {
     ResubscribeConsent => { ja: "再開すると、次の内容に同意したことになります:", en: "By starting again, you agree to the following:" }
     /// Label of the hidden anti-bot field (people never see it).
     HoneypotLabel => { ja: "この欄は空のままにしてください", en: "Leave this field empty" }
+
+    // ---- re-permission (consent that ages) ---------------------------
+    /// Title of the re-permission page.
+    RenewTitle => { ja: "配信継続の確認", en: "Do you still want our email?" }
+    /// Lead of the re-permission page, `{sender}`.
+    RenewLead => { ja: "{sender} からのメールを今後も受け取りたい場合は、下のボタンを押してください。押さなければ、まもなく配信を止めます。", en: "If you'd like to keep receiving email from {sender}, press the button below. If you don't, we will soon stop sending it." }
+    /// The button that renews consent.
+    RenewButton => { ja: "今後も受け取る", en: "Yes, keep sending me email" }
+    /// After renewing, `{sender}`.
+    Renewed => { ja: "ありがとうございます。{sender} からのメールを引き続きお届けします。", en: "Thank you. You will keep receiving email from {sender}." }
+    /// Nothing to renew (left, pending or never subscribed): the standing follows.
+    RenewNothing => { ja: "継続できる登録がありません。現在の状況は次のとおりです。", en: "There is no subscription to renew. This is where things stand:" }
+
+    // ---- "lost the mail? get a link" (/m) -----------------------------
+    /// Title of the page.
+    ManageTitle => { ja: "配信設定のリンクを受け取る", en: "Get a link to your email settings" }
+    /// Lead of the page, `{sender}`.
+    ManageLead => { ja: "{sender} からのメールを見つけられない場合は、登録したメールアドレスを入力してください。配信設定(停止・変更)へのリンクをお送りします。", en: "Can't find an email from {sender}? Enter the address you signed up with and we'll send it a link to your email settings, where you can change or stop what you receive." }
+    /// The page's button.
+    ManageButton => { ja: "リンクを送る", en: "Send me a link" }
+    /// The one answer, whatever the address.
+    ManageSent => { ja: "このアドレスが登録されていれば、配信設定へのリンクをお送りしました。数分たっても届かない場合は、迷惑メールフォルダもご確認ください。", en: "If this address is subscribed, we've sent it a link to its email settings. If nothing arrives within a few minutes, check your spam folder." }
+    /// Link to the page, in every page's and mail's footer.
+    ManageLink => { ja: "メールをなくした場合:配信設定のリンクを受け取る", en: "Lost the mail? Get a link" }
+    /// Subject of the mail, `{sender}`.
+    ManageMailSubject => { ja: "【{sender}】配信設定のリンク", en: "Your link to your email settings at {sender}" }
+    /// Body of the mail, `{sender}`.
+    ManageMailBody => { ja: "{sender} の配信設定へのリンクをお送りします。次のリンクから、受け取る内容の変更や配信停止ができます。", en: "Here is the link to your email settings at {sender}. Open it to change what you receive or to unsubscribe." }
+    /// The mail's "not you?" line.
+    ManageMailIgnore => { ja: "お心当たりがない場合は、このメールを破棄してください。何も変更されません。", en: "If you didn't ask for this, ignore this email: nothing changes." }
 
     // ---- errors -------------------------------------------------------
     /// Title of the invalid-link page.

@@ -1,5 +1,6 @@
-//! Signed links: stateless tokens for unsubscribe, preference and
-//! confirmation URLs, and for the subject of an unsubscribe mail.
+//! Signed links: stateless tokens for unsubscribe, preference,
+//! confirmation and re-permission URLs, and for the subject of an
+//! unsubscribe mail.
 //!
 //! Layout (then base64url without padding), about 70 characters for a
 //! typical list id:
@@ -46,6 +47,9 @@ pub enum Purpose {
     /// The subject of a mail to the `List-Unsubscribe` mailto address
     /// (see [`crate::mailto`]): unsubscribe, like the one-click link.
     Mailto,
+    /// `/n/{token}`: the re-permission page, where one press renews a
+    /// consent in force (see [`crate::lifecycle`]).
+    Renew,
 }
 
 impl Purpose {
@@ -55,6 +59,7 @@ impl Purpose {
             Purpose::Preferences => 2,
             Purpose::Confirm => 3,
             Purpose::Mailto => 4,
+            Purpose::Renew => 5,
         }
     }
 
@@ -64,6 +69,7 @@ impl Purpose {
             2 => Some(Purpose::Preferences),
             3 => Some(Purpose::Confirm),
             4 => Some(Purpose::Mailto),
+            5 => Some(Purpose::Renew),
             _ => None,
         }
     }

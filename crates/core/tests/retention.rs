@@ -34,8 +34,10 @@ fn state(consent: Option<u64>, exit: Option<u64>) -> SubscriberState {
                     method: Method::Widget,
                     form: None,
                     consent_version: ConsentVersion::of("x"),
+                    given: None,
                 }),
                 exit: None,
+                confirmed: None,
             },
         );
     }

@@ -149,6 +149,12 @@ pub extern "C" fn doi_locale(handle: u32) {
     say(form(handle).map_or("", |f| f.locale()));
 }
 
+/// [`Form::turnstile`], at [`doi_out`].
+#[no_mangle]
+pub extern "C" fn doi_turnstile(handle: u32) {
+    say(form(handle).map_or("", |f| f.turnstile()));
+}
+
 /// [`Form::min_fill_ms`].
 #[no_mangle]
 pub extern "C" fn doi_min_fill_ms(handle: u32) -> f64 {

@@ -40,6 +40,8 @@ pub struct Built {
     pub(crate) min_fill_ms: u64,
     pub(crate) default_ja: bool,
     pub(crate) origins: &'static [&'static str],
+    /// The form's Turnstile site key (`turnstile` in doi.toml), or "".
+    pub(crate) turnstile: &'static str,
 }
 
 /// Every form of `doi.toml`.

@@ -133,6 +133,12 @@ impl Form {
         self.built.min_fill_ms as f64
     }
 
+    /// The form's Cloudflare Turnstile site key, or "" when the form asks
+    /// for no bot check (the loader then loads nothing of Turnstile's).
+    pub fn turnstile(&self) -> &'static str {
+        self.built.turnstile
+    }
+
     /// What the shadow root shows, as a tree for the loader to build (see
     /// [`view`]): a whole form, or (`attach`) the consent box for the
     /// site's own form.

@@ -51,6 +51,7 @@ pub fn failure(status: u16, code: &str) -> Text {
         "consent_not_given" => text::CONSENT_REQUIRED,
         "altered_consent_text" | "stale_consent_text" => text::CONSENT_TEXT_CHANGED,
         "rate_limited" => text::TOO_MANY_REQUESTS,
+        "turnstile_failed" => text::TURNSTILE_FAILED,
         "storage_unavailable" | "delivery_failed" | "internal" => text::NETWORK_FAILED,
         _ => text::SUBMISSION_REFUSED,
     }

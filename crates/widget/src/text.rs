@@ -66,6 +66,8 @@ pub const SUBMISSION_REFUSED: Text = Text::of(Msg::SubmissionRefused);
 pub const CONSENT_TEXT_CHANGED: Text = Text::of(Msg::ConsentTextChanged);
 /// Rate limited.
 pub const TOO_MANY_REQUESTS: Text = Text::of(Msg::TooManyRequests);
+/// Turnstile's check was not passed (or not finished) before sending.
+pub const TURNSTILE_FAILED: Text = Text::of(Msg::TurnstileFailed);
 
 #[cfg(test)]
 mod tests {

@@ -11,7 +11,9 @@ use crate::store::Store;
 
 /// The largest body `path` accepts.
 pub fn body_limit(path: &str) -> usize {
-    if path.starts_with("/v1/providers/") {
+    if path == "/admin" || path.starts_with("/admin/") {
+        crate::admin::BODY_LIMIT
+    } else if path.starts_with("/v1/providers/") {
         crate::providers::BODY_LIMIT
     } else if path.starts_with("/v1/") && path != "/v1/subscribe" {
         API_BODY_LIMIT
@@ -49,6 +51,7 @@ pub async fn handle<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Respons
         (Post, ["v1", "subscribe"]) => {
             api::with_cors(c, req, json(ctx, api::subscribe::post(ctx, req).await))
         }
+        (Get, ["v1", "turnstile.js"]) => crate::turnstile::script(ctx),
         (Post, ["v1", "links"]) => json(ctx, api::links::post(ctx, req).await),
         (Post, ["v1", "check"]) => json(ctx, api::check::post(ctx, req).await),
         (Post, ["v1", "prepare"]) => json(ctx, api::prepare::post(ctx, req).await),
@@ -80,10 +83,20 @@ pub async fn handle<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Respons
         (Get, ["r", token]) => page(ctx, req, hosted::receipt::get(ctx, req, token).await),
         (_, ["r", _]) => hosted::error_page(ctx, req, PageError::Api(ApiError::MethodNotAllowed))
             .with_header("allow", "GET"),
-        (_, ["f" | "c" | "u" | "p", _]) => {
+        (Get, ["m"]) => page(ctx, req, hosted::manage::get(ctx, req)),
+        (Post, ["m"]) => page(ctx, req, hosted::manage::post(ctx, req).await),
+        (_, ["m"]) => hosted::error_page(ctx, req, PageError::Api(ApiError::MethodNotAllowed))
+            .with_header("allow", "GET, POST"),
+        (Get, ["n", token]) => page(ctx, req, hosted::renew::get(ctx, req, token).await),
+        (Post, ["n", token]) => page(ctx, req, hosted::renew::post(ctx, req, token).await),
+        (_, ["f" | "c" | "u" | "p" | "n", _]) => {
             hosted::error_page(ctx, req, PageError::Api(ApiError::MethodNotAllowed))
                 .with_header("allow", "GET, POST")
         }
+
+        // The console (issue 13): every route behind its guard.
+        (_, ["admin", rest @ ..]) => crate::admin::handle(ctx, req, rest).await,
+
         _ => hosted::error_page(ctx, req, PageError::NotFound),
     }
 }

@@ -35,6 +35,15 @@ pub trait Net: Clone + 'static {
     async fn get(&self, url: &str) -> Result<(u16, Vec<u8>), String> {
         Err(format!("this network does not fetch {url}"))
     }
+
+    /// POSTs `request` and reads the answer (Turnstile's siteverify): the
+    /// status and body, or why there is none.
+    async fn exchange(&self, request: &Outgoing) -> Result<(u16, Vec<u8>), String> {
+        Err(format!(
+            "this network does not exchange with {}",
+            request.url
+        ))
+    }
 }
 
 /// Work that runs after the response (`ctx.waitUntil`).
@@ -42,6 +51,15 @@ pub trait Net: Clone + 'static {
 pub enum Task {
     /// Rebuild a snapshot whose write failed, from the events, with backoff.
     RebuildSnapshot(SubscriberId),
+    /// Mail a fresh preference link to this address if it is known
+    /// (`hosted::manage`): decided after the answer, so that the answer
+    /// cannot tell who is known.
+    SendManageLink {
+        /// The address typed on `/m` (never logged).
+        email: doi_core::Email,
+        /// The page's language.
+        locale: doi_core::Locale,
+    },
 }
 
 /// Everything one request runs with.

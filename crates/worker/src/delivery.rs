@@ -1,4 +1,4 @@
-//! Confirmation mail out of the Worker: a signed webhook to the sender's own
+//! Confirmation mail (and the preference-link mail of `/m`) out of the Worker: a signed webhook to the sender's own
 //! system, or Resend's HTTP API. Building the requests is pure (and tested);
 //! sending goes through [`Net`].
 //!
@@ -143,6 +143,89 @@ pub fn resend_request(
         ],
         body,
     })
+}
+
+/// A mail with a fresh preference link ("lost the mail? get a link").
+#[derive(Debug, Clone)]
+pub struct LinkMail<'a> {
+    /// Recipient.
+    pub to: &'a Email,
+    /// Language of the mail.
+    pub locale: Locale,
+    /// Subject, text and HTML.
+    pub mail: MailMessage,
+    /// The preference link.
+    pub preferences_url: String,
+    /// The unsubscribe link.
+    pub unsubscribe_url: String,
+}
+
+#[derive(Serialize)]
+struct LinkBody<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    to: &'a str,
+    locale: Locale,
+    subject: &'a str,
+    text: &'a str,
+    html: &'a str,
+    preferences_url: &'a str,
+    unsubscribe_url: &'a str,
+}
+
+/// Sends a preference-link mail the way `doi.toml` delivers confirmations
+/// (the webhook's `type` is `manage_link`).
+pub async fn send_link<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    m: &LinkMail<'_>,
+) -> Result<(), ApiError> {
+    let Some(confirmation) = &ctx.config.confirmation else {
+        return Err(ApiError::Misconfigured(
+            "doi.toml has no [confirmation] section: it says how mail leaves".into(),
+        ));
+    };
+    let request = match &confirmation.delivery {
+        Delivery::Webhook { url } => {
+            let url = ctx.secrets.webhook_url().unwrap_or(url);
+            let body = serde_json::to_string(&LinkBody {
+                kind: "manage_link",
+                to: m.to.as_str(),
+                locale: m.locale,
+                subject: &m.mail.subject,
+                text: &m.mail.text,
+                html: &m.mail.html,
+                preferences_url: &m.preferences_url,
+                unsubscribe_url: &m.unsubscribe_url,
+            })
+            .map_err(unserialisable)?;
+            let secret = ctx.secrets.webhook_secret()?;
+            Outgoing {
+                url: url.to_string(),
+                headers: vec![
+                    ("content-type".into(), "application/json".into()),
+                    ("doi-signature".into(), signature(secret, ctx.now, &body)),
+                ],
+                body,
+            }
+        }
+        Delivery::Resend { from } => {
+            let as_confirmation = Confirmation {
+                to: m.to,
+                locale: m.locale,
+                mail: m.mail.clone(),
+                confirm_url: String::new(),
+                unsubscribe_url: m.unsubscribe_url.clone(),
+            };
+            resend_request(ctx.secrets.resend_api_key()?, from, &as_confirmation)?
+        }
+    };
+    match ctx.net.post(&request).await {
+        Ok(status) if (200..300).contains(&status) => Ok(()),
+        Ok(status) => Err(ApiError::DeliveryFailed(format!(
+            "the delivery endpoint answered {status}"
+        ))),
+        Err(e) => Err(ApiError::DeliveryFailed(e)),
+    }
 }
 
 /// Sends a confirmation the way `doi.toml` says. Any non-2xx answer is a

@@ -22,7 +22,7 @@ use worker::{
 };
 
 use crate::app;
-use crate::ctx::{Ctx, Net, Outgoing};
+use crate::ctx::{Ctx, Net, Outgoing, Task};
 use crate::http::{self, ApiError};
 use crate::ratelimit;
 use crate::repair;
@@ -166,6 +166,25 @@ async fn fetch(
         console_log!("{line}");
     }
     for task in ctx.take_tasks() {
+        if let Task::SendManageLink { email, locale } = task {
+            // Needs the network and the secrets: a context of its own.
+            let mut later = Ctx::new(
+                config,
+                ctx.secrets.clone(),
+                store.clone(),
+                FetchNet,
+                ctx.now,
+                seed(),
+            );
+            later.base_url = ctx.base_url.clone();
+            wctx.wait_until(async move {
+                crate::hosted::manage::run(&later, &email, locale).await;
+                for line in later.take_logs() {
+                    console_log!("{line}");
+                }
+            });
+            continue;
+        }
         let store = store.clone();
         wctx.wait_until(async move {
             let lines =
@@ -317,22 +336,40 @@ impl Net for FetchNet {
         }
     }
 
+    async fn exchange(&self, request: &Outgoing) -> Result<(u16, Vec<u8>), String> {
+        let headers = Headers::new();
+        for (name, value) in &request.headers {
+            headers.set(name, value).map_err(|e| e.to_string())?;
+        }
+        let mut init = RequestInit::new();
+        init.with_method(worker::Method::Post)
+            .with_headers(headers)
+            .with_body(Some(request.body.clone().into()));
+        read_answer(worker::Request::new_with_init(&request.url, &init).map_err(|e| e.to_string())?)
+            .await
+    }
+
     async fn get(&self, url: &str) -> Result<(u16, Vec<u8>), String> {
-        let req = worker::Request::new(url, worker::Method::Get).map_err(|e| e.to_string())?;
-        let controller = AbortController::default();
-        let signal = controller.signal();
-        let fetch = Fetch::Request(req);
-        let sent = Box::pin(async {
-            let mut response = fetch.send_with_signal(&signal).await?;
-            let status = response.status_code();
-            Ok::<_, worker::Error>((status, response.bytes().await?))
-        });
-        match within(sent, DELIVERY_TIMEOUT).await {
-            Some(result) => result.map_err(|e| e.to_string()),
-            None => {
-                controller.abort();
-                Err(format!("no answer within {} s", DELIVERY_TIMEOUT.as_secs()))
-            }
+        read_answer(worker::Request::new(url, worker::Method::Get).map_err(|e| e.to_string())?)
+            .await
+    }
+}
+
+/// Sends `req` and reads the whole answer, within [`DELIVERY_TIMEOUT`].
+async fn read_answer(req: worker::Request) -> Result<(u16, Vec<u8>), String> {
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let fetch = Fetch::Request(req);
+    let sent = Box::pin(async {
+        let mut response = fetch.send_with_signal(&signal).await?;
+        let status = response.status_code();
+        Ok::<_, worker::Error>((status, response.bytes().await?))
+    });
+    match within(sent, DELIVERY_TIMEOUT).await {
+        Some(result) => result.map_err(|e| e.to_string()),
+        None => {
+            controller.abort();
+            Err(format!("no answer within {} s", DELIVERY_TIMEOUT.as_secs()))
         }
     }
 }

@@ -126,6 +126,21 @@ pub fn parse_multipart(body: &[u8], boundary: &str) -> Fields {
     Fields(fields)
 }
 
+/// The content of the file part `name` of a multipart form (the console's
+/// CSV upload), as text; `None` when the body has no such part.
+pub fn multipart_file(req: &Request, name: &str) -> Option<String> {
+    let boundary = req.header("content-type").and_then(boundary)?;
+    let delimiter = format!("--{boundary}");
+    let text = String::from_utf8_lossy(&req.body);
+    text.split(delimiter.as_str()).skip(1).find_map(|part| {
+        let part = part.strip_prefix("\r\n").unwrap_or(part);
+        let (head, value) = part.split_once("\r\n\r\n")?;
+        let is_file = head.to_ascii_lowercase().contains("filename=");
+        (is_file && part_name(head).as_deref() == Some(name))
+            .then(|| value.strip_suffix("\r\n").unwrap_or(value).to_string())
+    })
+}
+
 /// The `name` of a part's `Content-Disposition: form-data; name="…"`.
 fn part_name(head: &str) -> Option<String> {
     let line = head

@@ -73,6 +73,23 @@ pub fn parse_mark(key: &str) -> Option<(bool, Timestamp, SubscriberId)> {
 /// minutes); the repair lists marks only while it is recent.
 pub const PULSE: &str = "pulse";
 
+/// `rl/signup/{subscriber}/{date}`: sign-ups of this address that UTC day.
+pub fn signups_by_address(sid: &SubscriberId, now: Timestamp) -> String {
+    format!("rl/signup/{sid}/{}", now.date())
+}
+
+/// `rl/client/{client hash}/{date}`: sign-ups from one client that UTC day
+/// (the hash of `ratelimit::client_key`, never an IP).
+pub fn signups_by_client(client: &str, now: Timestamp) -> String {
+    format!("rl/client/{client}/{}", now.date())
+}
+
+/// `rl/manage/{subscriber}/{date}`: preference links asked for on `/m`
+/// that UTC day (counted for known and unknown addresses alike).
+pub fn manage_links_sent(sid: &SubscriberId, now: Timestamp) -> String {
+    format!("rl/manage/{sid}/{}", now.date())
+}
+
 /// `rl/try/{subscriber}/{date}`: confirmation deliveries attempted that day.
 pub fn confirmation_tries(sid: &SubscriberId, now: Timestamp) -> String {
     format!("rl/try/{sid}/{}", now.date())

@@ -17,6 +17,8 @@
 //! state on GET; put an email address in a key, a generated URL or a log
 //! line; panic on input.
 
+// The sender's console at /admin (issue 13).
+pub mod admin;
 pub mod api;
 pub mod app;
 pub mod ctx;
@@ -37,6 +39,7 @@ pub mod signup;
 pub mod store;
 pub mod subscribers;
 pub mod texts;
+pub mod turnstile;
 
 #[cfg(all(target_arch = "wasm32", feature = "edge"))]
 mod edge;

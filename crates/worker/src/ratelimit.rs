@@ -9,6 +9,11 @@
 //! `edge.rs` asks the binding. Keys are a hash of `CF-Connecting-IP`, never
 //! the address itself, and nothing about a client is written to KV.
 //!
+//! Beside them, daily caps on sign-ups in KV ([`count_signup`]): per
+//! address and per client, counted for every accepted submission whatever
+//! is stored about the address, so a refusal (429) says nothing about
+//! whether it is known.
+//!
 //! Must not: refuse a one-click unsubscribe or any page that withdraws
 //! consent (withdrawing must stay as easy as giving), or fail closed when
 //! the limiter itself fails (a sign-up lost to our own outage is worse than
@@ -32,11 +37,14 @@ pub const RETRY_AFTER_SECS: u32 = 60;
 /// Which limiter a request counts against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bucket {
-    /// `POST /v1/subscribe` and `POST /f/{form}`: each may write KV and
-    /// send a confirmation mail.
+    /// `POST /v1/subscribe`, `POST /f/{form}` and `POST /m`: each may
+    /// write KV and send a mail.
     Signup,
     /// The sender API (`/v1/links`, `/v1/check`, …), bearer token or not.
     SenderApi,
+    /// The console's token sign-in (`POST /admin/sign-in`): a person types
+    /// the token a few times at most; anything more is guessing.
+    ConsoleSignIn,
 }
 
 impl Bucket {
@@ -45,6 +53,7 @@ impl Bucket {
         match self {
             Bucket::Signup => "DOI_SIGNUP_LIMITER",
             Bucket::SenderApi => "DOI_API_LIMITER",
+            Bucket::ConsoleSignIn => "DOI_CONSOLE_LIMITER",
         }
     }
 }
@@ -54,7 +63,8 @@ impl Bucket {
 pub fn bucket(req: &Request) -> Option<Bucket> {
     let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     match (req.method, segments.as_slice()) {
-        (Method::Post, ["v1", "subscribe"] | ["f", _]) => Some(Bucket::Signup),
+        (Method::Post, ["v1", "subscribe"] | ["f", _] | ["m"]) => Some(Bucket::Signup),
+        (Method::Post, ["admin", "sign-in"]) => Some(Bucket::ConsoleSignIn),
         (
             _,
             ["v1", "links" | "check" | "export" | "import" | "suppressions"]
@@ -62,6 +72,64 @@ pub fn bucket(req: &Request) -> Option<Bucket> {
         ) => Some(Bucket::SenderApi),
         _ => None,
     }
+}
+
+/// Sign-ups one address may make per UTC day.
+pub const SIGNUPS_PER_ADDRESS_PER_DAY: u32 = 5;
+/// Sign-ups one client (by `CF-Connecting-IP`) may make per UTC day.
+pub const SIGNUPS_PER_CLIENT_PER_DAY: u32 = 50;
+
+/// Counts one sign-up of `sid` from the client of `req` against the daily
+/// caps (2 KV reads, and 2 writes when under both), before anything is
+/// stored. Over either cap: 429 `rate_limited`, for a known address and an
+/// unknown one alike. Under `DOI_RATE_LIMITS=off` nothing is counted.
+pub async fn count_signup<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    req: &Request,
+    sid: &doi_core::SubscriberId,
+) -> Result<(), ApiError> {
+    if !ctx.secrets.rate_limits {
+        return Ok(());
+    }
+    let client = client_key(Bucket::Signup, req);
+    let keys = [
+        (
+            crate::keys::signups_by_address(sid, ctx.now),
+            SIGNUPS_PER_ADDRESS_PER_DAY,
+        ),
+        (
+            crate::keys::signups_by_client(&client, ctx.now),
+            SIGNUPS_PER_CLIENT_PER_DAY,
+        ),
+    ];
+    let mut counts = [0u32; 2];
+    for (i, (key, max)) in keys.iter().enumerate() {
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "a read: no counter is none today"
+        )]
+        let n: u32 = ctx
+            .store
+            .get(key)
+            .await?
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_default();
+        if n >= *max {
+            ctx.log(format!("sign-up refused: a daily cap of {max} was reached"));
+            return Err(ApiError::RateLimited);
+        }
+        counts[i] = n;
+    }
+    let day = crate::store::PutOptions {
+        ttl_secs: Some(2 * 24 * 3600),
+        metadata: None,
+    };
+    for ((key, _), n) in keys.iter().zip(counts) {
+        ctx.store
+            .put(key, &(n + 1).to_string(), day.clone())
+            .await?;
+    }
+    Ok(())
 }
 
 /// Whether the limits are on, given the value of [`SWITCH`].
@@ -114,7 +182,11 @@ mod tests {
     #[test]
     fn sign_ups_and_the_sender_api_are_limited_and_withdrawals_never_are() {
         use Method::{Delete, Get, Options, Post};
-        for (m, p) in [(Post, "/v1/subscribe"), (Post, "/f/whitepaper")] {
+        for (m, p) in [
+            (Post, "/v1/subscribe"),
+            (Post, "/f/whitepaper"),
+            (Post, "/m"),
+        ] {
             assert_eq!(bucket(&req(m, p)), Some(Bucket::Signup), "{p}");
         }
         for (m, p) in [
@@ -128,6 +200,11 @@ mod tests {
         ] {
             assert_eq!(bucket(&req(m, p)), Some(Bucket::SenderApi), "{p}");
         }
+        assert_eq!(
+            bucket(&req(Post, "/admin/sign-in")),
+            Some(Bucket::ConsoleSignIn),
+            "guessing the token on the console's form"
+        );
         for (m, p) in [
             (Post, "/u/token"),
             (Post, "/p/token"),

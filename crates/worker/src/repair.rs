@@ -120,6 +120,8 @@ where
                 BACKOFF_MS.len()
             )]
         }
+        // Needs the network: the Worker runs it with `hosted::manage::run`.
+        Task::SendManageLink { .. } => Vec::new(),
     }
 }
 

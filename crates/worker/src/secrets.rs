@@ -56,6 +56,12 @@ pub struct Secrets {
     receipt_keys: Option<String>,
     /// The provider webhooks' secrets.
     pub providers: crate::providers::ProviderSecrets,
+    /// The forms' Turnstile secrets (and the test-only stand-in).
+    pub turnstile: crate::turnstile::TurnstileSecrets,
+    /// Whether the rate limits and sign-up caps are on (`DOI_RATE_LIMITS`).
+    pub rate_limits: bool,
+    /// The console's Cloudflare Access settings.
+    pub access: crate::admin::access::AccessConfig,
 }
 
 /// Secrets never appear in debug output.
@@ -86,6 +92,9 @@ impl Secrets {
             public_url: get(PUBLIC_URL).map(|u| u.trim().trim_end_matches('/').to_string()),
             receipt_keys: get(RECEIPT_KEYS),
             providers: crate::providers::ProviderSecrets::from_lookup(get),
+            turnstile: crate::turnstile::TurnstileSecrets::from_lookup(get),
+            rate_limits: crate::ratelimit::enabled(get(crate::ratelimit::SWITCH).as_deref()),
+            access: crate::admin::access::AccessConfig::from_lookup(get),
         }
     }
 
@@ -131,6 +140,34 @@ impl Secrets {
         } else {
             Err(ApiError::Unauthorized)
         }
+    }
+
+    /// The console's key (session cookies, CSRF tokens): derived from the
+    /// API token, so replacing the token ends every console session.
+    pub fn console_key(&self) -> Result<[u8; 32], ApiError> {
+        use hmac::{Hmac, Mac};
+        let token = self.api_token.as_deref().ok_or_else(|| {
+            missing(
+                API_TOKEN,
+                "the console signs its sessions with a key made from it",
+            )
+        })?;
+        let mut mac = Hmac::<Sha256>::new_from_slice(token.as_bytes())
+            .map_err(|_| ApiError::Misconfigured(API_TOKEN.into()))?;
+        mac.update(b"doi console key v1");
+        Ok(mac.finalize().into_bytes().into())
+    }
+
+    /// Checks an API token typed into the console's sign-in form, in
+    /// constant time, as [`Secrets::authorize`] checks a bearer token.
+    pub fn token_matches(&self, given: &str) -> Result<bool, ApiError> {
+        let token = self
+            .api_token
+            .as_deref()
+            .ok_or_else(|| missing(API_TOKEN, "the console's sign-in asks for it"))?;
+        let a = Sha256::digest(given.trim().as_bytes());
+        let b = Sha256::digest(token.as_bytes());
+        Ok(bool::from(a.ct_eq(&b)) && !given.trim().is_empty())
     }
 
     /// The secret that signs webhook deliveries.

@@ -4,15 +4,15 @@
 //! both read and list the same data.
 
 use std::fs::{self, File};
-use std::path::Path;
 use std::process::Command;
 
 use super::report::{cores, Section};
+use super::wrk::{self, median, median_run, ROUNDS, TOKENS_PER_ROUND};
 use super::{node_sections, Options};
-use crate::process::{self, output, Server};
+use crate::process::{self, Server};
 use crate::project::Project;
 use crate::wrangler::{self, IP};
-use crate::{Error, Result};
+use crate::Result;
 
 /// The Rust Worker under `wrangler dev` with fresh local KV, on 127.0.0.1.
 /// Dropping this stops it.
@@ -125,10 +125,10 @@ fn start_worker(project: &Project, name: &str, config: Option<&str>) -> Result<(
 }
 
 /// One route under load.
-struct Route {
-    label: &'static str,
-    script: &'static str,
-    check_body: Option<&'static str>,
+pub struct Route {
+    pub label: &'static str,
+    pub script: &'static str,
+    pub check_body: Option<&'static str>,
     /// Also run against the JavaScript baseline.
     baseline: bool,
 }
@@ -171,39 +171,6 @@ const ROUTES: &[Route] = &[
         baseline: false,
     },
 ];
-
-/// What one wrk run reported (bench/wrk/common.lua).
-struct Wrk {
-    requests: f64,
-    seconds: f64,
-    p50: f64,
-    p99: f64,
-    non_2xx: f64,
-    socket_errors: f64,
-}
-
-impl Wrk {
-    fn rate(&self) -> f64 {
-        self.requests / self.seconds
-    }
-
-    fn parse(stdout: &str) -> Option<Wrk> {
-        let line = stdout.lines().find_map(|l| l.strip_prefix("@wrk "))?;
-        let value = |key: &str| {
-            line.split(' ')
-                .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
-                .and_then(|v| v.parse::<f64>().ok())
-        };
-        Some(Wrk {
-            requests: value("requests")?,
-            seconds: value("seconds")?,
-            p50: value("p50_ms")?,
-            p99: value("p99_ms")?,
-            non_2xx: value("non2xx")?,
-            socket_errors: value("socket_errors")?,
-        })
-    }
-}
 
 pub fn run(project: &Project, workers: &Workers, options: &Options) -> Result<Vec<Section>> {
     let data = project.path("bench/out/load");
@@ -266,27 +233,14 @@ pub fn run(project: &Project, workers: &Workers, options: &Options) -> Result<Ve
         let rounds = if route.baseline { ROUNDS } else { 1 };
         let mut rust_runs = Vec::new();
         let mut js_runs = Vec::new();
+        let load = |base: &str, offset| {
+            wrk::run(project, base, route, &data, connections, seconds, offset)
+        };
         for round in 0..rounds {
             let offset = round * TOKENS_PER_ROUND;
-            rust_runs.push(wrk(
-                project,
-                &workers.rust_url(),
-                route,
-                &data,
-                connections,
-                seconds,
-                offset,
-            )?);
+            rust_runs.push(load(&workers.rust_url(), offset)?);
             if route.baseline {
-                js_runs.push(wrk(
-                    project,
-                    &baseline.url(),
-                    route,
-                    &data,
-                    connections,
-                    seconds,
-                    offset,
-                )?);
+                js_runs.push(load(&baseline.url(), offset)?);
             }
         }
         let rust = median_run(rust_runs.iter().collect());
@@ -349,91 +303,4 @@ pub fn run(project: &Project, workers: &Workers, options: &Options) -> Result<Ve
             Ok(vec![section])
         }
     }
-}
-
-/// Rounds of each Rust-against-JS comparison.
-const ROUNDS: usize = 3;
-
-/// Tokens one round may use up (a one-click round makes a few hundred
-/// requests; part 5 seeds 10,000 in a full run).
-const TOKENS_PER_ROUND: usize = 3000;
-
-/// The median of `values`.
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
-}
-
-/// The run with the median request rate.
-fn median_run(mut runs: Vec<&Wrk>) -> Option<&Wrk> {
-    runs.sort_by(|a, b| a.rate().total_cmp(&b.rate()));
-    runs.get(runs.len() / 2).copied()
-}
-
-/// Warms `route` up for a second, then loads it for `seconds`; one-click
-/// tokens start at `offset`.
-fn wrk(
-    project: &Project,
-    base: &str,
-    route: &Route,
-    data: &Path,
-    connections: usize,
-    seconds: u32,
-    offset: usize,
-) -> Result<Wrk> {
-    let run = |seconds: u32| -> Result<String> {
-        let mut command = project.command("wrk");
-        command
-            .args(["--threads", "1", "--connections", &connections.to_string()])
-            .args(["--duration", &format!("{seconds}s"), "--timeout", "10s"])
-            .args(["--script", route.script])
-            .arg(base)
-            .env("DOI_BENCH_DATA", data)
-            .env("DOI_TOKEN_OFFSET", offset.to_string());
-        if let Some(body) = route.check_body {
-            command.env("DOI_CHECK_BODY", body);
-        }
-        let (ok, stdout) = process::run_tee(&mut command)?;
-        if ok {
-            Ok(stdout)
-        } else {
-            Err(Error::new(format!("wrk against {base} failed")))
-        }
-    };
-    run(1)?;
-    let stdout = run(seconds)?;
-    Wrk::parse(&stdout).ok_or_else(|| {
-        Error::new(format!(
-            "no `@wrk` line in wrk's output for {}",
-            route.label
-        ))
-    })
-}
-
-/// wrk from Debian, installed like Chromium when missing and we may.
-pub fn wrk_tool(project: &Project) -> Result<()> {
-    // `wrk --version` prints its version and usage, and exits with 1.
-    let found = Command::new("wrk")
-        .arg("--version")
-        .output()
-        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).starts_with("wrk"));
-    if found {
-        println!("setup: wrk: present");
-        return Ok(());
-    }
-    let root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
-    if !root || !Path::new("/etc/debian_version").exists() {
-        return Err(Error::new(
-            "wrk is needed for the Worker load test. Install it (Debian: \
-             `sudo apt-get install wrk`), then run `cargo xtask bench` again.",
-        ));
-    }
-    println!("setup: wrk: installing with apt-get");
-    process::run(project.command("apt-get").args(["update", "-q"]))?;
-    process::run(
-        project
-            .command("apt-get")
-            .args(["install", "-y", "-q", "wrk"])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )
 }

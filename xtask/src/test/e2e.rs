@@ -32,7 +32,8 @@ pub(super) fn end_to_end(project: &Project) -> Result<Tally> {
     let mailbox_url = mailbox.url.clone();
 
     // "log", not "warn": specs read the Worker's console output in the log.
-    let worker = wrangler::start_fresh(project, "wrangler", "log", &[mailbox.worker_var()])?;
+    let vars = [mailbox.worker_var(), mailbox.turnstile_var()];
+    let worker = wrangler::start_fresh(project, "wrangler", "log", &vars)?;
     let result = process::run_tee(
         project
             .command(project.npm_bin("node"))
@@ -93,6 +94,44 @@ pub(super) fn end_to_end_limits(project: &Project) -> Result<Tally> {
     )?;
     node_test_result(ok, &output)
 }
+
+/// The console's Cloudflare Access specs (`tests/access/*.spec.mjs`)
+/// against a third fresh `wrangler dev` with Access configured: team
+/// `doi-test`, a fixed test audience, and the key set on 127.0.0.1 at
+/// `DOI_ACCESS_CERTS_PORT`, where the spec serves keys it generates (the
+/// team's real URL cannot be reached from here).
+pub(super) fn end_to_end_access(project: &Project) -> Result<Tally> {
+    let mut specs: Vec<PathBuf> = fs::read_dir(project.path("tests/access"))?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.to_string_lossy().ends_with(".spec.mjs"))
+        .collect();
+    specs.sort();
+    let port = wrangler::free_port()?;
+    let worker = wrangler::start_fresh(
+        project,
+        "wrangler-access",
+        "warn",
+        &[
+            "DOI_ACCESS_TEAM:doi-test".to_string(),
+            format!("DOI_ACCESS_AUD:{ACCESS_TEST_AUD}"),
+            format!("DOI_ACCESS_CERTS_URL:http://127.0.0.1:{port}/cdn-cgi/access/certs"),
+        ],
+    )?;
+    let (ok, output) = process::run_tee(
+        project
+            .command(project.npm_bin("node"))
+            .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+            .args(&specs)
+            .env("DOI_BASE_URL", worker.base_url())
+            .env("DOI_ARTIFACTS", project.path("tests/artifacts"))
+            .env("DOI_ACCESS_CERTS_PORT", port.to_string())
+            .env("DOI_ACCESS_AUD", ACCESS_TEST_AUD),
+    )?;
+    node_test_result(ok, &output)
+}
+
+/// The audience tag of the Access test application (any 64 hex digits).
+const ACCESS_TEST_AUD: &str = "d0e5a1c3b2f4e6a8d0e5a1c3b2f4e6a8d0e5a1c3b2f4e6a8d0e5a1c3b2f4e6a8";
 
 /// `tests/*.spec.mjs`; with `DOI_SPECS=widget,xss` (a developer's fast
 /// loop, never set in CI) only the files whose names contain one of those.

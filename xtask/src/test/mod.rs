@@ -14,7 +14,7 @@ mod e2e;
 mod tally;
 
 use cargo::{build_all, clippy, doc, fmt, fuzz_smoke, unit, widget_browser};
-use e2e::{deploy_dry_run, end_to_end, end_to_end_limits};
+use e2e::{deploy_dry_run, end_to_end, end_to_end_access, end_to_end_limits};
 use tally::parse_counts;
 
 /// How many tests a runner reported; `None` for checks that are not tests.
@@ -82,6 +82,12 @@ const SUITES: &[Suite] = &[
         name: "e2e-limits",
         needs_build: true,
         run: end_to_end_limits,
+    },
+    // The console behind Cloudflare Access (issue 13).
+    Suite {
+        name: "e2e-access",
+        needs_build: true,
+        run: end_to_end_access,
     },
     Suite {
         name: "deploy-dry-run",

@@ -93,6 +93,11 @@ pub struct List {
     pub frequencies: Vec<Frequency>,
     /// The frequency a new subscriber gets.
     pub default_frequency: FrequencyId,
+    /// Consent older than this many days (since the latest consent or
+    /// confirmation) is stale: `/v1/check` answers `consent_stale` until the
+    /// person renews it on the re-permission page. None: consent never ages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_max_age_days: Option<u32>,
 }
 
 impl List {
@@ -145,6 +150,18 @@ pub struct Form {
     /// Submissions faster than this after the form appeared are from bots.
     #[serde(default = "default_min_fill_ms")]
     pub min_fill_ms: u64,
+    /// Cloudflare Turnstile on this form (its secret is the Worker secret
+    /// `DOI_TURNSTILE_SECRETS`): nothing is stored without a passed check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turnstile: Option<Turnstile>,
+}
+
+/// Cloudflare Turnstile settings of a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Turnstile {
+    /// The widget's site key (public; Cloudflare's dashboard shows it).
+    pub site_key: String,
 }
 
 fn default_min_fill_ms() -> u64 {
@@ -272,6 +289,13 @@ impl Config {
     /// The form with `id`.
     pub fn form(&self, id: &FormId) -> Option<&Form> {
         self.forms.iter().find(|f| &f.id == id)
+    }
+
+    /// How long consent to `list` stays fresh, in milliseconds (None: forever).
+    pub fn consent_max_age(&self, list: &ListId) -> Option<u64> {
+        self.list(list)
+            .and_then(|l| l.consent_max_age_days)
+            .map(|d| u64::from(d) * crate::time::DAY)
     }
 
     /// The first form signing people up to `list` (the text a resubscribe shows).

@@ -20,10 +20,10 @@ fn field_of(r: Result<Config, ConfigError>) -> String {
 #[test]
 fn the_shipped_demo_config_loads() {
     let c = Config::from_toml(DEMO).unwrap();
-    assert_eq!(c.lists.len(), 1);
+    assert_eq!(c.lists.len(), 2);
     assert_eq!(c.lists[0].topics.len(), 3);
     assert_eq!(c.lists[0].frequencies.len(), 2);
-    assert_eq!(c.forms.len(), 3);
+    assert_eq!(c.forms.len(), 6);
     assert!(c.forms.iter().any(|f| f.mode == FormMode::Attach));
     for f in &c.forms {
         assert_ne!(f.consent_version(Locale::Ja), f.consent_version(Locale::En));
@@ -112,7 +112,10 @@ fn empty_texts_and_duplicates_are_refused() {
     let mut bad = c.clone();
     let dup = bad.forms[0].clone();
     bad.forms.push(dup);
-    assert_eq!(field_of(bad.validate().map(|_| bad.clone())), "forms[3].id");
+    assert_eq!(
+        field_of(bad.validate().map(|_| bad.clone())),
+        format!("forms[{}].id", c.forms.len())
+    );
     let mut bad = c.clone();
     let dup = bad.lists[0].topics[0].clone();
     bad.lists[0].topics.push(dup);
@@ -129,7 +132,7 @@ fn empty_texts_and_duplicates_are_refused() {
     let mut bad = c.clone();
     let dup = bad.lists[0].clone();
     bad.lists.push(dup);
-    assert_eq!(field_of(bad.validate().map(|_| bad.clone())), "lists[1].id");
+    assert_eq!(field_of(bad.validate().map(|_| bad.clone())), "lists[2].id");
     let mut bad = c.clone();
     bad.lists.clear();
     assert_eq!(field_of(bad.validate().map(|_| bad.clone())), "lists");
@@ -151,4 +154,23 @@ fn json_round_trip_keeps_the_config() {
     let c = Config::from_toml(DEMO).unwrap();
     let json = serde_json::to_string(&c).unwrap();
     assert_eq!(Config::from_json(&json).unwrap(), c);
+}
+
+#[test]
+fn consent_max_age_is_optional_and_bounded() {
+    let c = Config::from_toml(DEMO).unwrap();
+    assert_eq!(c.consent_max_age(&c.lists[0].id), None);
+    assert_eq!(
+        c.consent_max_age(&c.lists[1].id),
+        Some(365 * crate::time::DAY)
+    );
+    for bad in ["0", "36501"] {
+        assert_eq!(
+            field_of(with(
+                "consent_max_age_days = 365",
+                &format!("consent_max_age_days = {bad}")
+            )),
+            "lists[1].consent_max_age_days"
+        );
+    }
 }

@@ -7,6 +7,9 @@ use crate::prelude::*;
 use super::{Config, ConfigError, Delivery, Localized};
 use crate::locale::Locale;
 
+/// The longest `consent_max_age_days` (100 years: longer is "never").
+const MAX_CONSENT_AGE_DAYS: u32 = 36_500;
+
 fn invalid(field: impl Into<String>, problem: impl Into<String>) -> ConfigError {
     ConfigError::Invalid {
         field: field.into(),
@@ -49,6 +52,15 @@ impl Config {
                 ));
             }
             nonempty(&format!("{at}.name"), &list.name)?;
+            if list
+                .consent_max_age_days
+                .is_some_and(|d| !(1..=MAX_CONSENT_AGE_DAYS).contains(&d))
+            {
+                return Err(invalid(
+                    format!("{at}.consent_max_age_days"),
+                    format!("must be between 1 and {MAX_CONSENT_AGE_DAYS} days"),
+                ));
+            }
             for (j, topic) in list.topics.iter().enumerate() {
                 if list.topics[..j].iter().any(|t| t.id == topic.id) {
                     return Err(invalid(
@@ -90,6 +102,20 @@ impl Config {
                     format!("{at}.id"),
                     format!("form id {:?} is used twice", form.id.as_str()),
                 ));
+            }
+            if let Some(t) = &form.turnstile {
+                let k = &t.site_key;
+                if k.is_empty()
+                    || k.len() > 64
+                    || !k
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                {
+                    return Err(invalid(
+                        format!("{at}.turnstile.site_key"),
+                        "must be the site key Cloudflare shows (letters, digits, - and _)",
+                    ));
+                }
             }
             let Some(list) = self.list(&form.list) else {
                 return Err(invalid(

@@ -18,6 +18,12 @@ fn consent_ref(id: &EventId, at: Timestamp, e: &Evidence) -> ConsentRef {
         method: e.method.clone(),
         form: e.form.clone(),
         consent_version: e.consent_version,
+        // An import's consent was given when the earlier system says, not
+        // when it was imported: its age counts from then.
+        given: match e.method {
+            crate::event::Method::Import => e.client_time.filter(|t| *t < at),
+            _ => None,
+        },
     }
 }
 
@@ -63,6 +69,7 @@ pub(super) fn apply(
             }
             if entry.status == Status::Pending || entry.consent.is_none() {
                 entry.consent = Some(consent_ref(&e.id, at, evidence));
+                entry.confirmed = None;
             }
         }
         EventKind::Confirmed { list, link_issued } => {
@@ -77,6 +84,7 @@ pub(super) fn apply(
                 };
                 if entry.status == Status::Pending && for_this_signup {
                     entry.status = Status::Active;
+                    entry.confirmed = Some(at);
                 }
             }
         }
@@ -112,6 +120,20 @@ pub(super) fn apply(
                 entry.frequency = frequency.clone();
             }
             entry.consent = Some(consent_ref(&e.id, at, evidence));
+            entry.confirmed = None;
+        }
+        EventKind::Renewed { list, evidence } => {
+            if s.erased || s.list_stopped(list).is_some() {
+                return; // a renewal never lifts a withdrawal
+            }
+            if let Some(entry) = s.lists.get_mut(list) {
+                // Only a consent in force can be renewed: not a pending
+                // signup, not a list someone left.
+                if entry.status == Status::Active && entry.consent.is_some() {
+                    entry.consent = Some(consent_ref(&e.id, at, evidence));
+                    entry.confirmed = None;
+                }
+            }
         }
         EventKind::PreferencesChanged {
             list,

@@ -65,6 +65,10 @@ pub struct ConsentRef {
     pub form: Option<FormId>,
     /// Which text.
     pub consent_version: ConsentVersion,
+    /// For an import: when the person gave it, by the earlier system's
+    /// record (earlier than `at`, the import's own time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given: Option<Timestamp>,
 }
 
 /// When and how someone left.
@@ -95,6 +99,19 @@ pub struct ListState {
     /// The withdrawal that stops the list, when status is unsubscribed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit: Option<Exit>,
+    /// When the double opt-in of the current consent was confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<Timestamp>,
+}
+
+impl ListState {
+    /// When consent was last given, renewed or confirmed: what its age is
+    /// counted from (see [`crate::decision::may_send_within`]).
+    pub fn consent_since(&self) -> Option<Timestamp> {
+        let consent = self.consent.as_ref()?;
+        let at = consent.given.unwrap_or(consent.at);
+        Some(self.confirmed.map_or(at, |c| c.max(at)))
+    }
 }
 
 impl ListState {
@@ -106,6 +123,7 @@ impl ListState {
             paused_until: None,
             consent: None,
             exit: None,
+            confirmed: None,
         }
     }
 }

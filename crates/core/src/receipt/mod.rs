@@ -81,13 +81,13 @@ impl Context {
     pub fn of(config: &Config, event: &Event, iss: &str) -> Context {
         let sender = &config.sender;
         let policy = match &event.kind {
-            EventKind::Subscribed { evidence, .. } | EventKind::Resubscribed { evidence, .. } => {
-                evidence
-                    .form
-                    .as_ref()
-                    .and_then(|f| config.forms.iter().find(|form| &form.id == f))
-                    .map(|f| f.privacy_url.clone())
-            }
+            EventKind::Subscribed { evidence, .. }
+            | EventKind::Resubscribed { evidence, .. }
+            | EventKind::Renewed { evidence, .. } => evidence
+                .form
+                .as_ref()
+                .and_then(|f| config.forms.iter().find(|form| &form.id == f))
+                .map(|f| f.privacy_url.clone()),
             _ => None,
         };
         Context {
@@ -198,6 +198,13 @@ impl Receipt {
                 Action::Consent,
                 snake(&evidence.method),
                 one(list, topics),
+                Some(evidence.consent_version),
+            ),
+            // A renewal is fresh consent to what the person already gets.
+            EventKind::Renewed { list, evidence } => (
+                Action::Consent,
+                snake(&evidence.method),
+                one(list, &[]),
                 Some(evidence.consent_version),
             ),
             EventKind::Confirmed { list, .. } => (

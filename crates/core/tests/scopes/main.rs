@@ -112,6 +112,10 @@ fn other_than_resubscribe() -> impl Strategy<Value = EventKind> {
         Just(EventKind::ReasonGiven {
             reason: "other".into()
         }),
+        (0u8..2).prop_map(|l| EventKind::Renewed {
+            list: list(l),
+            evidence: evidence(),
+        }),
         (scope(), via()).prop_map(|(scope, via)| EventKind::Unsubscribed {
             scope,
             via,
@@ -203,4 +207,5 @@ fn allowed(state: &SubscriberState, req: &SendRequest) -> bool {
 
 mod examples;
 mod extend;
+mod lifecycle;
 mod rule;

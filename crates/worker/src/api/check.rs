@@ -1,8 +1,10 @@
 //! `POST /v1/check`: "may I send this mail to these addresses?", with the
 //! reason for each. Reads snapshots only (one bulk read per 100 addresses).
+//! On a list with `consent_max_age_days`, an old consent is `consent_stale`.
 
 use doi_core::decision::Decision;
-use doi_core::{may_send, FrequencyId, SendRequest, SubscriberId, SubscriberState};
+use doi_core::lifecycle::{freshness, Freshness};
+use doi_core::{may_send_within, FrequencyId, SendRequest, SubscriberId, SubscriberState};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{authorize, check_batch, links::list_and_topic};
@@ -39,6 +41,10 @@ pub struct Line {
     /// The decision.
     #[serde(flatten)]
     pub decision: Verdict,
+    /// Where the consent stands in its life cycle (the list's
+    /// `consent_max_age_days`): whether a re-permission link is due.
+    #[serde(skip)]
+    pub freshness: Freshness,
 }
 
 /// `may_send`'s decision, or why there is none.
@@ -132,8 +138,10 @@ pub async fn decide<S: Store, N: Net>(
         .collect();
     let wanted: Vec<String> = sids.iter().flatten().map(keys::snapshot).collect();
     let mut found = ctx.store.get_many(&wanted).await?.into_iter();
+    let max_age = ctx.config.consent_max_age(&request.list);
     let mut results = Vec::with_capacity(emails.len());
     for (email, sid) in emails.into_iter().zip(sids) {
+        let mut aged = Freshness::NotApplicable;
         let decision = match sid {
             None => Verdict::InvalidEmail {
                 allowed: false,
@@ -147,13 +155,15 @@ pub async fn decide<S: Store, N: Net>(
                     .flatten()
                     .and_then(|text| Snapshot::state_of(&text))
                     .unwrap_or_else(SubscriberState::default);
-                Verdict::Decided(may_send(&state, request, ctx.now))
+                aged = freshness(&state, &request.list, ctx.now, max_age);
+                Verdict::Decided(may_send_within(&state, request, ctx.now, max_age))
             }
         };
         results.push(Line {
             email,
             subscriber_id: sid,
             decision,
+            freshness: aged,
         });
     }
     Ok(results)

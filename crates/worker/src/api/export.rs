@@ -54,6 +54,12 @@ struct Stored<'a> {
 /// One page of subscribers; `Doi-Next-Cursor` says where the next starts.
 pub async fn get<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Response, ApiError> {
     authorize(ctx, req)?;
+    page(ctx, req).await
+}
+
+/// The page `req`'s `cursor` and `limit` ask for, whoever is asking (the
+/// API after its bearer token, the console after its sign-in).
+pub async fn page<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Response, ApiError> {
     let limit = match req.query_param("limit") {
         None => DEFAULT_LIMIT,
         Some(l) => l

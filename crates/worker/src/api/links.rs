@@ -26,6 +26,11 @@ struct Answer {
     subscriber_id: SubscriberId,
     #[serde(flatten)]
     links: MailLinks,
+    /// The re-permission link, on a list whose consent ages (this call
+    /// reads nothing, so it cannot tell whether it is due: `/v1/prepare`
+    /// says so per recipient).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    renew_url: Option<String>,
 }
 
 /// Signs fresh links for one recipient. Stores nothing but, at most once
@@ -48,9 +53,19 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
         topic,
     };
     crate::retention::record(ctx).await?;
+    let keyring = ctx.keyring()?;
+    let renew_url = ctx.config.consent_max_age(&recipient.list).map(|_| {
+        doi_core::lifecycle::renew_url(
+            &keyring,
+            &ctx.base_url,
+            subscriber,
+            &recipient.list,
+            ctx.now,
+        )
+    });
     let links = links(
         ctx.config,
-        &ctx.keyring()?,
+        &keyring,
         &ctx.base_url,
         &recipient,
         locale,
@@ -61,6 +76,7 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
         &Answer {
             subscriber_id: subscriber,
             links,
+            renew_url,
         },
     ))
 }

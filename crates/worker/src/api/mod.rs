@@ -40,7 +40,10 @@ pub fn with_cors(config: &Config, req: &Request, mut response: Response) -> Resp
 pub fn preflight(config: &Config, req: &Request) -> Response {
     let r = Response::new(204, "text/plain", Vec::new())
         .with_header("access-control-allow-methods", "GET, POST, OPTIONS")
-        .with_header("access-control-allow-headers", "content-type")
+        .with_header(
+            "access-control-allow-headers",
+            "content-type, cf-turnstile-response",
+        )
         .with_header("access-control-max-age", "600");
     with_cors(config, req, r)
 }

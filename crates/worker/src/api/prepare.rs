@@ -2,7 +2,8 @@
 //! recipients in one call — for each, in input order, `may_send`'s decision
 //! with its reason, and for each who may be mailed the unsubscribe and
 //! preference links, both `List-Unsubscribe` headers and the footer (text
-//! and HTML) in the chosen language. Reads snapshots; stores nothing but,
+//! and HTML) in the chosen language; for each whose consent is stale or
+//! nearly so, the re-permission link. Reads snapshots; stores nothing but,
 //! at most once a day, the last-prepared time ([`crate::retention`]).
 //! At most [`MAX_PREPARE`] recipients a call: signing two links and writing
 //! two footers costs ~18 µs per recipient natively (`POST /v1/prepare ×50`
@@ -10,6 +11,7 @@
 //! check's, and the free plan allows 10 ms of CPU as wasm. Raise it once
 //! the route is measured as wasm (the performance issue).
 
+use doi_core::lifecycle::renew_url;
 use doi_core::mail::{links, MailLinks, Recipient};
 use doi_core::Locale;
 use serde::{Deserialize, Serialize};
@@ -49,6 +51,10 @@ struct Prepared {
     line: Line,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     links: Option<MailLinks>,
+    /// The re-permission link, for a consent stale or stale within
+    /// `doi_core::lifecycle::RENEW_AHEAD` (a list with `consent_max_age_days`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    renew_url: Option<String>,
 }
 
 /// Decides and, for those who may be mailed, signs their links.
@@ -93,7 +99,21 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
                 )),
                 _ => None,
             };
-            Prepared { line, links }
+            let renew_url = match (line.freshness.offers_renewal(), line.subscriber_id) {
+                (true, Some(subscriber)) => Some(renew_url(
+                    &keyring,
+                    &ctx.base_url,
+                    subscriber,
+                    &request.list,
+                    ctx.now,
+                )),
+                _ => None,
+            };
+            Prepared {
+                line,
+                links,
+                renew_url,
+            }
         })
         .collect();
     Ok(Response::json(

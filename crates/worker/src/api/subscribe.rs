@@ -21,6 +21,17 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
         }
     }
     let checked = record.check(ctx.config, Method::Widget, req.header("user-agent"))?;
+    // A form with Turnstile: the widget sends the token in a header.
+    crate::turnstile::check(
+        ctx,
+        &checked.form,
+        req.header(doi_core::turnstile::RESPONSE_FIELD),
+        req.header("cf-connecting-ip"),
+        checked.id.as_str(),
+    )
+    .await?;
+    let sid = ctx.id_key()?.subscriber_id(&checked.email);
+    crate::ratelimit::count_signup(ctx, req, &sid).await?;
     let receipt = signup::sign_up(ctx, checked).await?;
     Ok(Response::json(200, &receipt))
 }

@@ -66,8 +66,9 @@ pub async fn get<S: Store, N: Net>(
     Ok(Response::json(200, &proof))
 }
 
-/// The consent texts the evidence points at, by version.
-async fn texts<S: Store, N: Net>(
+/// The consent texts the evidence points at, by version (the console's
+/// proof page shows them too).
+pub(crate) async fn texts<S: Store, N: Net>(
     ctx: &Ctx<S, N>,
     log: &[(LoggedEvent, String)],
 ) -> Result<BTreeMap<ConsentVersion, StoredText>, ApiError> {

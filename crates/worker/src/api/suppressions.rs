@@ -26,25 +26,39 @@ struct Answer {
     skipped: Vec<Skipped>,
 }
 
-/// Suppresses every valid address; invalid ones (and any beyond this
-/// call's KV budget, code `retry_later`) come back in `skipped`.
+/// `POST /v1/suppressions`: the JSON face of [`suppress`].
 pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Response, ApiError> {
     authorize(ctx, req)?;
     let ask: Ask = json_body(req)?;
-    check_batch(ask.emails.len(), doi_core::limits::CHANGE_BATCH)?;
-    let via = suppression_via(&ask.reason).ok_or_else(|| {
+    let (suppressed, skipped) = suppress(ctx, &ask.emails, &ask.reason).await?;
+    Ok(Response::json(
+        200,
+        &Answer {
+            suppressed,
+            skipped,
+        },
+    ))
+}
+
+/// Suppresses every valid address; invalid ones (and any beyond this
+/// call's KV budget, code `retry_later`) come back in `skipped`. The
+/// console's CSV upload and its suppress button call this too.
+pub async fn suppress<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    emails: &[String],
+    reason: &str,
+) -> Result<(usize, Vec<Skipped>), ApiError> {
+    check_batch(emails.len(), doi_core::limits::CHANGE_BATCH)?;
+    let via = suppression_via(reason).ok_or_else(|| {
         ApiError::invalid(
             "invalid_request",
-            format!(
-                "reason {:?} is not bounce, complaint, manual or unsubscribe",
-                ask.reason
-            ),
+            format!("reason {reason:?} is not bounce, complaint, manual or unsubscribe"),
         )
     })?;
     let id_key = ctx.id_key()?;
     let mut skipped = Vec::new();
     let mut valid: Vec<(usize, SubscriberId)> = Vec::new();
-    for (index, e) in ask.emails.iter().enumerate() {
+    for (index, e) in emails.iter().enumerate() {
         match parse_email(e) {
             Ok(email) => valid.push((index, id_key.subscriber_id(&email))),
             Err(err) => skipped.push(Skipped {
@@ -74,15 +88,6 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
         suppressed += 1;
     }
     skipped.sort_by_key(|s| s.index);
-    ctx.log(format!(
-        "{suppressed} addresses suppressed ({})",
-        ask.reason
-    ));
-    Ok(Response::json(
-        200,
-        &Answer {
-            suppressed,
-            skipped,
-        },
-    ))
+    ctx.log(format!("{suppressed} addresses suppressed ({reason})"));
+    Ok((suppressed, skipped))
 }

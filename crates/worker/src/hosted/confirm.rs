@@ -1,4 +1,5 @@
-//! `/c/{token}`: GET shows a button and changes nothing; POST confirms.
+//! `/c/{token}`: GET shows a button (and a script that presses it once it
+//! sees a person, `pages::confirm`) and changes nothing; POST confirms.
 //! Confirming twice is confirming once: the event id comes from the token.
 
 use doi_core::token::Purpose;
@@ -21,7 +22,7 @@ pub fn get<S: Store, N: Net>(
     verify(ctx, token, Purpose::Confirm)?;
     let shell = shell(ctx, req);
     let own = action(&format!("/c/{token}"), shell.locale);
-    Ok(pages::html(200, confirm::ask(&shell, &own)))
+    Ok(confirm::ask(&shell, &own))
 }
 
 /// Records the confirmation (once) and says what is now true.

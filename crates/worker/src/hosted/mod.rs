@@ -1,11 +1,13 @@
 //! Handlers of the hosted pages: signup (`/f`), confirm (`/c`), unsubscribe
-//! (`/u`) and preferences (`/p`). Each verifies its token, reads or appends
+//! (`/u`), preferences (`/p`) and re-permission (`/n`). Each verifies its token, reads or appends
 //! events, and hands a model to [`crate::pages`]. Errors become plain pages
 //! here, in one place: a bad link is a 400 page, never a 500.
 
 pub mod confirm;
+pub mod manage;
 pub mod preferences;
 pub mod receipt;
+pub mod renew;
 pub mod signup;
 pub mod unsubscribe;
 
@@ -99,7 +101,7 @@ pub fn verify<S: Store, N: Net>(
             .confirmation
             .as_ref()
             .map(|c| u64::from(c.ttl_hours) * HOUR),
-        Purpose::Unsubscribe | Purpose::Preferences | Purpose::Mailto => None,
+        Purpose::Unsubscribe | Purpose::Preferences | Purpose::Mailto | Purpose::Renew => None,
     };
     ctx.keyring()?
         .verify(token, purpose, ctx.now, max_age)

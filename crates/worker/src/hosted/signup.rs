@@ -32,6 +32,7 @@ pub fn get<S: Store, N: Net>(
         .iter()
         .map(|t| t.id.clone())
         .collect();
+    let script = crate::turnstile::endpoints(ctx).1;
     let model = signup::Model {
         shell,
         form,
@@ -41,8 +42,25 @@ pub fn get<S: Store, N: Net>(
         email: "",
         chosen: &chosen,
         problem: None,
+        turnstile_script: Some(&script),
     };
-    Ok(pages::html(200, signup::render(&model)))
+    Ok(page(ctx, form, 200, signup::render(&model)))
+}
+
+/// The page as a response: with Turnstile's script and frame in its CSP
+/// when the form uses Turnstile.
+fn page<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    form: &doi_core::config::Form,
+    status: u16,
+    html: String,
+) -> Response {
+    let r = pages::html(status, html);
+    if form.turnstile.is_none() {
+        return r;
+    }
+    let csp = signup::turnstile_csp(&crate::turnstile::script_origin(ctx));
+    r.with_header("content-security-policy", &csp)
 }
 
 /// A submission.
@@ -97,12 +115,44 @@ pub async fn post<S: Store, N: Net>(
         website: fields.get_or_empty("website"),
     };
     let shell = shell(ctx, req);
-    match record.check(ctx.config, Method::HostedPage, req.header("user-agent")) {
+    let checked = match record.check(ctx.config, Method::HostedPage, req.header("user-agent")) {
         Ok(checked) => {
+            let token = fields.get(doi_core::turnstile::RESPONSE_FIELD);
+            let ip = req.header("cf-connecting-ip");
+            match crate::turnstile::check(ctx, form, token.as_deref(), ip, &record_id).await {
+                Ok(()) => Ok(checked),
+                Err(ApiError::Invalid { .. }) => Err(None),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(e) => Err(Some(e)),
+    };
+    match checked {
+        Ok(checked) => {
+            let sid = ctx.id_key()?.subscriber_id(&checked.email);
+            crate::ratelimit::count_signup(ctx, req, &sid).await?;
             crate::signup::sign_up(ctx, checked).await?;
             Ok(pages::html(200, signup::done(&shell, form)))
         }
-        Err(e) => {
+        Err(None) => {
+            let problem = Msg::TurnstileFailed.text(locale);
+            let shell = pages::Shell { locale, ..shell };
+            let own = action(&format!("/f/{}", form.id), locale);
+            let script = crate::turnstile::endpoints(ctx).1;
+            let model = signup::Model {
+                shell,
+                form,
+                action: &own,
+                record_id: &record_id,
+                rendered_at: rendered_at.min(ctx.now.millis()),
+                email: &email,
+                chosen: &topics,
+                problem: Some(problem),
+                turnstile_script: Some(&script),
+            };
+            Ok(page(ctx, form, 422, signup::render(&model)))
+        }
+        Err(Some(e)) => {
             let problem = match &e {
                 SubmissionError::Email(err) => email_error(err, locale),
                 SubmissionError::ConsentNotGiven => Msg::ConsentRequired.text(locale).to_string(),
@@ -114,6 +164,7 @@ pub async fn post<S: Store, N: Net>(
             };
             let shell = pages::Shell { locale, ..shell };
             let own = action(&format!("/f/{}", form.id), locale);
+            let script = crate::turnstile::endpoints(ctx).1;
             let fresh_id;
             let record_id = if matches!(e, SubmissionError::BadRecordId) {
                 fresh_id = ctx.fresh_id();
@@ -134,8 +185,9 @@ pub async fn post<S: Store, N: Net>(
                 email: &email,
                 chosen: &topics,
                 problem: Some(&problem),
+                turnstile_script: Some(&script),
             };
-            Ok(pages::html(422, signup::render(&model)))
+            Ok(page(ctx, form, 422, signup::render(&model)))
         }
     }
 }

@@ -5,11 +5,15 @@
 //! メール法), a language switch, a skip link, one `<h1>`, labelled fields and
 //! visible focus. Every piece of text from outside or from `doi.toml` goes
 //! through [`Escaped`]. The stylesheet is inline and allowed by its hash, so
-//! the Content-Security-Policy allows no script and no other style at all.
+//! the Content-Security-Policy allows no script and no other style at all
+//! (the confirmation page alone adds one small script by its hash: see
+//! [`confirm`]).
 
 pub mod confirm;
+pub mod manage;
 pub mod preferences;
 pub mod receipt;
+pub mod renew;
 pub mod signup;
 pub mod standing;
 pub mod unsubscribe;
@@ -133,7 +137,8 @@ impl Shell<'_> {
 <header><div class=\"wrap\"><p class=\"sender\">{sender}</p>\
 <nav aria-label=\"{switch_label}\">{switch}</nav></div></header>\
 <main id=\"main\" class=\"wrap\"><h1>{title}</h1>{main}</main>\
-<footer><div class=\"wrap\"><p>{sl}: {sender}<br>{al}: {address}<br>{cl}: <a href=\"{ch}\">{ct}</a></p></div></footer>\
+<footer><div class=\"wrap\"><p>{sl}: {sender}<br>{al}: {address}<br>{cl}: <a href=\"{ch}\">{ct}</a></p>\
+<p><a href=\"/m?lang={lang}\">{manage}</a></p></div></footer>\
 </body></html>",
             lang = l.tag(),
             title = Escaped(title),
@@ -146,6 +151,7 @@ impl Shell<'_> {
             cl = Escaped(self.t(Msg::FooterContact)),
             ch = Escaped(&contact_href),
             ct = Escaped(&contact_text),
+            manage = Escaped(self.t(Msg::ManageLink)),
         )
     }
 

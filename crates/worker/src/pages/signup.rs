@@ -28,6 +28,8 @@ pub struct Model<'a> {
     pub chosen: &'a [TopicId],
     /// What to fix, if anything.
     pub problem: Option<&'a str>,
+    /// Turnstile's client script, for a form that uses Turnstile.
+    pub turnstile_script: Option<&'a str>,
 }
 
 /// Renders the signup form.
@@ -97,6 +99,17 @@ pub fn render(m: &Model<'_>) -> String {
         "<p class=\"consent\"><label><input type=\"checkbox\" name=\"consent\" value=\"yes\" required>{}</label></p>",
         Escaped(f.consent.get(l))
     ));
+    if let (Some(t), Some(script)) = (&f.turnstile, m.turnstile_script) {
+        // Turnstile's script fills in `cf-turnstile-response` (it needs
+        // script: without it this form cannot pass the bot check).
+        main.push_str(&format!(
+            "<div class=\"cf-turnstile\" data-sitekey=\"{}\" data-language=\"{}\"></div>\
+<script src=\"{}\" async defer></script>",
+            Escaped(&t.site_key),
+            l.tag(),
+            Escaped(script),
+        ));
+    }
     main.push_str(&format!(
         "<p><a href=\"{}\">{}</a></p><button type=\"submit\" class=\"primary\">{}</button></form>",
         Escaped(&f.privacy_url),
@@ -104,6 +117,17 @@ pub fn render(m: &Model<'_>) -> String {
         Escaped(shell.t(Msg::Subscribe)),
     ));
     shell.page(f.title.get(l), &main)
+}
+
+/// The `Content-Security-Policy` of a signup page whose form uses
+/// Turnstile: every page's, plus Turnstile's script and frame from
+/// `origin` (Cloudflare's, or the test stand-in's).
+pub fn turnstile_csp(origin: &str) -> String {
+    crate::pages::content_security_policy().replacen(
+        "default-src 'none';",
+        &format!("default-src 'none'; script-src {origin}; frame-src {origin};"),
+        1,
+    )
 }
 
 /// After a successful submission: the same words whatever was stored before.

@@ -77,6 +77,16 @@ impl Net for Recorder {
         Ok(self.status.borrow().unwrap_or(200))
     }
 
+    async fn exchange(&self, request: &Outgoing) -> Result<(u16, Vec<u8>), String> {
+        self.sent.borrow_mut().push(request.clone());
+        Ok(self
+            .pages
+            .borrow()
+            .iter()
+            .find(|(u, _, _)| *u == request.url)
+            .map_or((404, Vec::new()), |(_, s, b)| (*s, b.clone())))
+    }
+
     async fn get(&self, url: &str) -> Result<(u16, Vec<u8>), String> {
         self.fetched.borrow_mut().push(url.to_string());
         Ok(self

@@ -9,6 +9,7 @@ mod failures;
 mod faults;
 mod lost_snapshots;
 mod mailto;
+mod manage;
 mod misconfigured;
 mod one_click;
 mod pages;
@@ -16,9 +17,11 @@ mod prepare;
 mod providers;
 mod races;
 mod receipts;
+mod renew;
 mod routes;
 mod signup;
 mod stale;
+mod turnstile;
 
 use std::cell::{Cell, RefCell};
 
@@ -116,7 +119,15 @@ impl<S: TestStore> World<S> {
         let tasks: Vec<Task> = self.tasks.borrow_mut().drain(..).collect();
         tasks
             .into_iter()
-            .flat_map(|t| block_on(repair::run(&self.store, t, |_| async {})))
+            .flat_map(|t| match t {
+                Task::SendManageLink { email, locale } => {
+                    let mut c = ctx(&self.store, &self.net, self.now(), 0);
+                    c.secrets = self.secrets.borrow().clone();
+                    block_on(crate::hosted::manage::run(&c, &email, locale));
+                    c.take_logs()
+                }
+                t => block_on(repair::run(&self.store, t, |_| async {})),
+            })
             .collect()
     }
 
