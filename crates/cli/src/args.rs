@@ -270,4 +270,12 @@ pub struct SuppressArgs {
 pub struct VerifyArgs {
     /// An NDJSON export, as `doi export` wrote it.
     pub export: PathBuf,
+    /// Check the signed receipts too, with these public keys: a JWK set
+    /// as the Worker serves it at `/.well-known/jwks.json`.
+    #[arg(long, value_name = "JWKS_FILE", conflicts_with = "keys_from")]
+    pub keys: Option<PathBuf>,
+    /// Check the signed receipts too, fetching the keys once from this
+    /// Worker (`URL/.well-known/jwks.json`).
+    #[arg(long, value_name = "URL")]
+    pub keys_from: Option<String>,
 }

@@ -53,6 +53,8 @@ pub mod origin;
 pub mod preferences;
 pub mod provider;
 mod punycode;
+pub mod receipt;
+pub mod retention;
 pub mod signup;
 pub mod slug;
 pub mod text;

@@ -185,15 +185,22 @@ pub fn confirmation_mail(
     let not_me = Msg::NotMe.text(locale);
     let not_me_url = not_me_url(unsubscribe_url);
     let (footer_text, footer_html) = footer(config, locale, unsubscribe_url, preferences_url);
-    let text = format!("{body}\n\n{confirm_url}\n\n{not_me}: {not_me_url}\n\n{footer_text}");
+    // The signed consent record: the preference link's `/r/` page.
+    let receipt_url = preferences_url.replacen("/p/", "/r/", 1);
+    let receipt = Msg::ReceiptLink.text(locale);
+    let text = format!(
+        "{body}\n\n{confirm_url}\n\n{not_me}: {not_me_url}\n\n{receipt}: {receipt_url}\n\n{footer_text}"
+    );
     let html = format!(
-        "<div lang=\"{lang}\"><p>{body}</p><p><a href=\"{c}\">{cl}</a></p><p><a href=\"{u}\">{nm}</a></p>{footer_html}</div>",
+        "<div lang=\"{lang}\"><p>{body}</p><p><a href=\"{c}\">{cl}</a></p><p><a href=\"{u}\">{nm}</a></p><p><a href=\"{r}\">{rl}</a></p>{footer_html}</div>",
         lang = locale.tag(),
         body = Escaped(&body),
         c = Escaped(confirm_url),
         cl = Escaped(Msg::ConfirmButton.text(locale)),
         u = Escaped(&not_me_url),
         nm = Escaped(not_me),
+        r = Escaped(&receipt_url),
+        rl = Escaped(receipt),
     );
     MailMessage {
         subject,

@@ -228,6 +228,42 @@ catalogue! {
     FooterUnsubscribe => { ja: "配信停止はこちら", en: "Unsubscribe" }
     /// Footer: preferences link label.
     FooterPreferences => { ja: "配信設定の変更", en: "Change preferences" }
+
+    // ---- consent receipts (/r/{token}) ---------------------------------
+    /// Receipt page title.
+    ReceiptTitle => { ja: "同意の記録", en: "Your consent record" }
+    /// Receipt page lead, `{sender}`.
+    ReceiptLead => { ja: "あなたが同意した時、確認した時、同意を撤回した時に {sender} が発行した、電子署名付きの記録です。", en: "Each time you gave, confirmed or withdrew consent, {sender} issued this signed record." }
+    /// A consent receipt.
+    ReceiptConsent => { ja: "同意", en: "Consent given" }
+    /// A confirmation receipt.
+    ReceiptConfirmation => { ja: "登録の確認", en: "Subscription confirmed" }
+    /// A withdrawal receipt.
+    ReceiptWithdrawal => { ja: "同意の撤回（配信停止）", en: "Consent withdrawn" }
+    /// Label: when.
+    ReceiptWhen => { ja: "日時", en: "When" }
+    /// Label: for which lists and topics.
+    ReceiptPurposes => { ja: "対象", en: "For" }
+    /// Every list of the sender.
+    ReceiptAllLists => { ja: "すべての配信", en: "All email" }
+    /// Label: how.
+    ReceiptMethod => { ja: "方法", en: "How" }
+    /// Label: the consent text's SHA-256.
+    ReceiptTextVersion => { ja: "同意文の版 (SHA-256)", en: "Consent text version (SHA-256)" }
+    /// Label: the signed head of the log.
+    ReceiptHead => { ja: "署名された記録の先頭 (SHA-256)", en: "Signed head of the record (SHA-256)" }
+    /// Label: the key id.
+    ReceiptKey => { ja: "署名鍵", en: "Signing key" }
+    /// Until when the record is kept, `{sender}` and `{date}`.
+    ReceiptRetain => { ja: "{sender} は少なくとも {date} までこの記録を保存します（特定電子メール法）。", en: "{sender} keeps this record at least until {date} (Japan's Act on Specified Electronic Mail)." }
+    /// Where the public keys are.
+    ReceiptVerify => { ja: "署名は公開鍵で誰でも確かめられます（EdDSA / Ed25519、JWS）：", en: "Anyone can check the signatures with the public keys (EdDSA / Ed25519, JWS):" }
+    /// Download link.
+    ReceiptDownload => { ja: "署名付きファイルをダウンロード", en: "Download the signed file" }
+    /// No receipt yet.
+    ReceiptNone => { ja: "署名付きの記録はまだありません。", en: "There is no signed record yet." }
+    /// Link to the receipt page from other pages and mails.
+    ReceiptLink => { ja: "同意の記録（電子署名付き）", en: "Your signed consent record" }
 }
 
 /// Replaces each `{name}` in `template` with its value, in one pass: a

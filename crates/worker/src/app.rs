@@ -44,6 +44,7 @@ pub async fn handle<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Respons
     let c = ctx.config;
     match (req.method, segments.as_slice()) {
         (Get, ["healthz"]) => Response::json(200, &serde_json::json!({ "ok": true })),
+        (Get, [".well-known", "jwks.json"]) => json(ctx, crate::receipts::jwks(ctx)),
 
         (Options, ["v1", "forms", _] | ["v1", "subscribe"]) => api::preflight(c, req),
         (Get, ["v1", "forms", id]) => api::with_cors(c, req, json(ctx, api::forms::get(ctx, id))),
@@ -51,7 +52,7 @@ pub async fn handle<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Respons
             api::with_cors(c, req, json(ctx, api::subscribe::post(ctx, req).await))
         }
         (Get, ["v1", "turnstile.js"]) => crate::turnstile::script(ctx),
-        (Post, ["v1", "links"]) => json(ctx, api::links::post(ctx, req)),
+        (Post, ["v1", "links"]) => json(ctx, api::links::post(ctx, req).await),
         (Post, ["v1", "check"]) => json(ctx, api::check::post(ctx, req).await),
         (Post, ["v1", "prepare"]) => json(ctx, api::prepare::post(ctx, req).await),
         (Get, ["v1", "subscribers", who]) => json(ctx, api::subscribers::get(ctx, req, who).await),
@@ -79,6 +80,9 @@ pub async fn handle<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Respons
         (Post, ["u", token]) => page(ctx, req, hosted::unsubscribe::post(ctx, req, token).await),
         (Get, ["p", token]) => page(ctx, req, hosted::preferences::get(ctx, req, token).await),
         (Post, ["p", token]) => page(ctx, req, hosted::preferences::post(ctx, req, token).await),
+        (Get, ["r", token]) => page(ctx, req, hosted::receipt::get(ctx, req, token).await),
+        (_, ["r", _]) => hosted::error_page(ctx, req, PageError::Api(ApiError::MethodNotAllowed))
+            .with_header("allow", "GET"),
         (Get, ["m"]) => page(ctx, req, hosted::manage::get(ctx, req)),
         (Post, ["m"]) => page(ctx, req, hosted::manage::post(ctx, req).await),
         (_, ["m"]) => hosted::error_page(ctx, req, PageError::Api(ApiError::MethodNotAllowed))

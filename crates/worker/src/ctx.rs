@@ -82,6 +82,8 @@ pub struct Ctx<S: Store, N: Net> {
     tasks: RefCell<Vec<Task>>,
     /// Whether this request already saw (or wrote) a fresh pulse.
     pulsed: Cell<bool>,
+    /// Consent receipts this request signed (`receipts::SIGN_BUDGET`).
+    pub receipts_signed: Cell<u32>,
 }
 
 impl<S: Store, N: Net> Ctx<S, N> {
@@ -104,6 +106,7 @@ impl<S: Store, N: Net> Ctx<S, N> {
             base_url: String::new(),
             seed,
             counter: Cell::new(0),
+            receipts_signed: Cell::new(0),
             logs: RefCell::new(Vec::new()),
             tasks: RefCell::new(Vec::new()),
             pulsed: Cell::new(false),

@@ -19,6 +19,9 @@ pub const ID_KEY: &str = "DOI_ID_KEY";
 pub const WEBHOOK_SECRET: &str = "DOI_WEBHOOK_SECRET";
 /// API key for delivery kind "resend".
 pub const RESEND_API_KEY: &str = "DOI_RESEND_API_KEY";
+/// Consent-receipt signing keys (Ed25519 seeds), `kid:base64,kid:base64`,
+/// newest first (see `receipts`).
+pub const RECEIPT_KEYS: &str = "DOI_RECEIPT_KEYS";
 /// Variable: overrides doi.toml's webhook URL.
 pub const WEBHOOK_URL: &str = "DOI_WEBHOOK_URL";
 /// Variable: the origin links point at (empty: the request's).
@@ -50,6 +53,7 @@ pub struct Secrets {
     resend_api_key: Option<String>,
     webhook_url: Option<String>,
     public_url: Option<String>,
+    receipt_keys: Option<String>,
     /// The provider webhooks' secrets.
     pub providers: crate::providers::ProviderSecrets,
     /// The forms' Turnstile secrets (and the test-only stand-in).
@@ -86,6 +90,7 @@ impl Secrets {
             resend_api_key: get(RESEND_API_KEY),
             webhook_url: get(WEBHOOK_URL),
             public_url: get(PUBLIC_URL).map(|u| u.trim().trim_end_matches('/').to_string()),
+            receipt_keys: get(RECEIPT_KEYS),
             providers: crate::providers::ProviderSecrets::from_lookup(get),
             turnstile: crate::turnstile::TurnstileSecrets::from_lookup(get),
             rate_limits: crate::ratelimit::enabled(get(crate::ratelimit::SWITCH).as_deref()),
@@ -188,6 +193,11 @@ impl Secrets {
     /// `DOI_WEBHOOK_URL`, when set.
     pub fn webhook_url(&self) -> Option<&str> {
         self.webhook_url.as_deref()
+    }
+
+    /// `DOI_RECEIPT_KEYS`, when set (parsed by `receipts::keys`).
+    pub fn receipt_keys(&self) -> Option<&str> {
+        self.receipt_keys.as_deref()
     }
 
     /// `DOI_PUBLIC_URL`, when set.

@@ -5,6 +5,7 @@ mod check;
 mod export;
 mod import;
 mod prepare;
+mod receipts;
 mod recipients;
 mod suppress;
 mod verify;

@@ -5,9 +5,10 @@
 //! the subscriber, and the events fold (`fold`) to the state the export
 //! claims. Failures go to stdout, one a line; the summary to stderr.
 //!
-//! What it cannot show: a consistent rewrite of a whole log by someone who
-//! can write the KV namespace (see ARCHITECTURE.md, "What the hash chain
-//! proves"). A subscriber whose change was still settling when the export
+//! With `--keys` or `--keys-from` it also checks every signed receipt
+//! (`receipts`): that is what shows a consistent rewrite of a whole log by
+//! someone who can write the KV namespace; without, it cannot (see
+//! ARCHITECTURE.md, "What the hash chain proves"). A subscriber whose change was still settling when the export
 //! ran (KV is eventually consistent) may fail until exported again.
 
 use std::fs::File;
@@ -18,6 +19,7 @@ use doi_core::{ledger, SubscriberId, SubscriberState};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::receipts::Keys;
 use crate::args::VerifyArgs;
 use crate::outcome::{Failure, Outcome};
 use crate::progress::Progress;
@@ -28,10 +30,13 @@ struct Subscriber<'a> {
     state: SubscriberState,
     #[serde(borrow)]
     events: Vec<&'a RawValue>,
+    #[serde(default)]
+    receipts: Vec<String>,
 }
 
-/// Why one line of an export fails.
-pub fn check_line(text: &str) -> Result<usize, String> {
+/// Why one line of an export fails; else its events and receipts checked
+/// (receipts only with `keys`).
+pub fn check_line(text: &str, keys: Option<&Keys>) -> Result<(usize, usize), String> {
     let line: Subscriber<'_> = serde_json::from_str(text)
         .map_err(|e| format!("column {}: not a subscriber line: {e}", e.column()))?;
     let sid = SubscriberId::parse(&line.subscriber_id)
@@ -42,6 +47,10 @@ pub fn check_line(text: &str) -> Result<usize, String> {
         .map(|raw| raw.get().as_bytes().to_vec())
         .collect();
     let log = ledger::verify(sid, &entries, &line.state.heads).map_err(|e| e.to_string())?;
+    let receipts = match keys {
+        Some(keys) => super::receipts::check(keys, sid, &log, &line.receipts)?,
+        None => 0,
+    };
     let folded = doi_core::fold(&log);
     if folded != line.state {
         return Err(format!(
@@ -49,11 +58,13 @@ pub fn check_line(text: &str) -> Result<usize, String> {
             log.len()
         ));
     }
-    Ok(log.len())
+    Ok((log.len(), receipts))
 }
 
 pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
     let path = &args.export;
+    let keys = Keys::load(args)?;
+    let mut signed = 0usize;
     let file = File::open(path).map_err(|e| Failure::io(path, e))?;
     let size = file.metadata().map_err(|e| Failure::io(path, e))?.len();
     let started = Instant::now();
@@ -75,10 +86,11 @@ pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
         if text.trim().is_empty() {
             continue;
         }
-        match check_line(text.trim_end_matches(['\n', '\r'])) {
-            Ok(count) => {
+        match check_line(text.trim_end_matches(['\n', '\r']), keys.as_ref()) {
+            Ok((count, receipts)) => {
                 verified += 1;
                 events += count;
+                signed += receipts;
             }
             Err(why) => {
                 failed += 1;
@@ -101,8 +113,13 @@ pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
             path.display()
         )));
     }
+    let receipts = if keys.is_some() {
+        format!("{signed} receipts verify")
+    } else {
+        "receipts not checked (give --keys or --keys-from)".to_string()
+    };
     eprintln!(
-        "doi verify: {verified} subscribers verify ({events} events), {failed} fail; in {}",
+        "doi verify: {verified} subscribers verify ({events} events), {failed} fail; {receipts}; in {}",
         super::seconds(started)
     );
     Ok(Outcome::refused_if(failed))
@@ -151,14 +168,14 @@ mod tests {
     #[test]
     fn an_untouched_log_verifies() {
         let (line, _) = export_line();
-        assert_eq!(check_line(&line), Ok(2));
+        assert_eq!(check_line(&line, None), Ok((2, 0)));
     }
 
     #[test]
     fn a_changed_byte_in_an_older_event_breaks_its_child_link() {
         let (line, events) = export_line();
         let tampered = events[0].replace("\"at\":1000", "\"at\":1001");
-        let why = check_line(&line.replace(&events[0], &tampered)).unwrap_err();
+        let why = check_line(&line.replace(&events[0], &tampered), None).unwrap_err();
         assert!(why.contains("which is not in the log"), "{why}");
     }
 
@@ -166,7 +183,7 @@ mod tests {
     fn a_removed_newest_event_is_missing_from_the_recorded_heads() {
         let (line, events) = export_line();
         let cut = line.replace(&format!(",{}", events[1]), "");
-        let why = check_line(&cut).unwrap_err();
+        let why = check_line(&cut, None).unwrap_err();
         assert!(why.starts_with("recorded head"), "{why}");
     }
 
@@ -175,13 +192,13 @@ mod tests {
         let (line, _) = export_line();
         let forged = line.replacen("\"erased\":false", "\"erased\":true", 1);
         assert_ne!(forged, line);
-        let why = check_line(&forged).unwrap_err();
+        let why = check_line(&forged, None).unwrap_err();
         assert!(why.contains("fold to"), "{why}");
     }
 
     #[test]
     fn a_line_that_is_not_json_says_where() {
-        let why = check_line("{\"subscriber_id\": ").unwrap_err();
+        let why = check_line("{\"subscriber_id\": ", None).unwrap_err();
         assert!(why.starts_with("column "), "{why}");
     }
 
@@ -189,7 +206,7 @@ mod tests {
     fn a_line_with_a_bad_subscriber_id_fails() {
         let line =
             r#"{"subscriber_id":"nope","state":{"lists":{},"heads":[],"events":0},"events":[]}"#;
-        assert!(check_line(line)
+        assert!(check_line(line, None)
             .unwrap_err()
             .contains("not a subscriber id"));
     }

@@ -241,7 +241,19 @@ pub async fn erase<S: Store, N: Net>(
     }
     let sid = page.ctx.id_key()?.subscriber_id(&email);
     let sub = subscribers::load(&page.ctx.store, sid).await?;
-    subscribers::erase(page.ctx, &sub).await?;
+    // Inside the record-keeping period (README, Record keeping) an erasure
+    // takes the sender's legal reason, which only the API asks for so far.
+    let prepared = crate::retention::prepared(&page.ctx.store).await?;
+    if doi_core::retention::erasure_needs_override(&sub.state, prepared, page.ctx.now) {
+        return Err(PageError::Refused(
+            "この記録は保存期間中です（特定電子メール法）。消去するには API で理由を添えてください: \
+             DELETE /v1/subscribers/{id}?override=gdpr_erasure | no_consent_given | legal_order. \
+             / This record is inside its retention period (Japan's Act on Specified Electronic \
+             Mail); erase it through the API with the legal reason."
+                .to_string(),
+        ));
+    }
+    subscribers::erase(page.ctx, &sub, None).await?;
     page.ctx
         .log(format!("subscriber {sid} erased from the console"));
     let found = find(page.ctx, email).await?;

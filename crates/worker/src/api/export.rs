@@ -8,6 +8,12 @@
 //! [`doi_core::limits::EXPORT_PAGE_MAX`]. The snapshot's address and state
 //! are copied into the line as stored, and each event only has its id,
 //! time and subscriber read: nothing is parsed that is written out again.
+//!
+//! Each line also carries `receipts`, the signed consent receipt of every
+//! event that has one (compact JWS, rebuilt from the event and its key's
+//! metadata: see [`doi_core::receipt`]), and `retain_until`, until when
+//! the record must be kept ([`doi_core::retention`]; one read of the
+//! last-prepared time per page, and the state parsed for it).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -85,6 +91,7 @@ pub async fn page<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
     // A snapshot without a state (never written so) exports the empty one.
     let empty = serde_json::value::to_raw_value(&SubscriberState::default())
         .map_err(|_| ApiError::StorageUnavailable)?;
+    let prepared = crate::retention::prepared(&ctx.store).await?;
     let mut body = String::new();
     for (name, value) in names.iter().zip(values) {
         let Some(sid) = keys::subscriber_of(name) else {
@@ -105,13 +112,24 @@ pub async fn page<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
         // `{…head…,"events":[stored bytes, …]}`: the events exactly as sealed.
         body.push_str(head.strip_suffix('}').unwrap_or(&head));
         body.push_str(",\"events\":[");
-        for (i, text) in stored_log(&ctx.store, &sid).await?.iter().enumerate() {
+        let log = stored_log(&ctx.store, &sid).await?;
+        for (i, (text, _)) in log.iter().enumerate() {
             if i > 0 {
                 body.push(',');
             }
             body.push_str(text);
         }
-        body.push_str("]}\n");
+        let receipts: Vec<&String> = log.iter().filter_map(|(_, r)| r.as_ref()).collect();
+        let until = value
+            .as_deref()
+            .and_then(crate::subscribers::Snapshot::state_of)
+            .and_then(|state| doi_core::retention::retain_until(&state, prepared))
+            .map(|t| t.to_string());
+        let tail = serde_json::json!({ "receipts": receipts, "retain_until": until });
+        body.push_str("],");
+        let tail = serde_json::to_string(&tail).map_err(|_| ApiError::StorageUnavailable)?;
+        body.push_str(tail.strip_prefix('{').unwrap_or(&tail));
+        body.push('\n');
     }
     let mut response = Response::new(200, "application/x-ndjson; charset=utf-8", body)
         .with_header("cache-control", "no-store");

@@ -33,8 +33,9 @@ struct Answer {
     renew_url: Option<String>,
 }
 
-/// Signs fresh links for one recipient. Stores nothing.
-pub fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Response, ApiError> {
+/// Signs fresh links for one recipient. Stores nothing but, at most once
+/// a day, the last-prepared time ([`crate::retention`]).
+pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Response, ApiError> {
     authorize(ctx, req)?;
     let ask: Ask = json_body(req)?;
     let email = parse_email(&ask.email)?;
@@ -51,6 +52,7 @@ pub fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Response
         list,
         topic,
     };
+    crate::retention::record(ctx).await?;
     let keyring = ctx.keyring()?;
     let renew_url = ctx.config.consent_max_age(&recipient.list).map(|_| {
         doi_core::lifecycle::renew_url(

@@ -3,7 +3,8 @@
 //! with its reason, and for each who may be mailed the unsubscribe and
 //! preference links, both `List-Unsubscribe` headers and the footer (text
 //! and HTML) in the chosen language; for each whose consent is stale or
-//! nearly so, the re-permission link. Reads snapshots only; stores nothing.
+//! nearly so, the re-permission link. Reads snapshots; stores nothing but,
+//! at most once a day, the last-prepared time ([`crate::retention`]).
 //! At most [`MAX_PREPARE`] recipients a call: signing two links and writing
 //! two footers costs ~18 µs per recipient natively (`POST /v1/prepare ×50`
 //! in `cargo bench -p doi-worker --bench worker`), about three times a
@@ -77,6 +78,9 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
     };
     let keyring = ctx.keyring()?;
     let lines = decide(ctx, &request, ask.recipients).await?;
+    if lines.iter().any(|l| l.decision.allowed()) {
+        crate::retention::record(ctx).await?;
+    }
     let results = lines
         .into_iter()
         .map(|line| {

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use doi_core::ledger::{verify, LoggedEvent};
-use doi_core::{ConsentVersion, Email, Event, EventKind, SubscriberId, SubscriberState};
+use doi_core::retention::{self, Override};
+use doi_core::{ConsentVersion, Email, Event, EventKind, SubscriberId, SubscriberState, Timestamp};
 use serde::Serialize;
 
 use crate::api::{authorize, subscriber_from_path};
@@ -24,6 +25,8 @@ struct Proof {
     consent_texts: BTreeMap<ConsentVersion, StoredText>,
     /// Whether every stored event's parent links resolve.
     verified: bool,
+    /// Until when the record of consent must be kept (特定電子メール法).
+    retain_until: Option<Timestamp>,
 }
 
 /// Everything stored about one subscriber, or 404.
@@ -49,6 +52,8 @@ pub async fn get<S: Store, N: Net>(
     let logged: Vec<LoggedEvent> = log.into_iter().map(|(e, _)| e).collect();
     let state = doi_core::fold(&subscribers::since_erasure(logged.clone()));
     let events: Vec<Event> = logged.into_iter().map(|e| e.event).collect();
+    let prepared = crate::retention::prepared(&ctx.store).await?;
+    let retain_until = retention::retain_until(&state, prepared);
     let proof = Proof {
         subscriber_id: sid,
         email,
@@ -56,6 +61,7 @@ pub async fn get<S: Store, N: Net>(
         events,
         consent_texts,
         verified,
+        retain_until,
     };
     Ok(Response::json(200, &proof))
 }
@@ -89,10 +95,16 @@ pub(crate) async fn texts<S: Store, N: Net>(
 struct Erased {
     erased: bool,
     subscriber_id: SubscriberId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retention_override: Option<Override>,
 }
 
 /// Erases the subscriber's personal data; the id stays suppressed. Works
-/// for addresses never seen too (a "never contact me" request).
+/// for addresses never seen too (a "never contact me" request). Inside the
+/// record's retention period (特定電子メール法: a month after the last mail,
+/// `doi_core::retention`) it takes `?override=REASON`, the sender's legal
+/// reason, which the erasure's signed receipt records; without one it is
+/// `422 retention_period` and nothing changes.
 pub async fn delete<S: Store, N: Net>(
     ctx: &Ctx<S, N>,
     req: &Request,
@@ -100,14 +112,44 @@ pub async fn delete<S: Store, N: Net>(
 ) -> Result<Response, ApiError> {
     authorize(ctx, req)?;
     let (sid, _) = subscriber_from_path(ctx, who)?;
+    let given = match req.query_param("override") {
+        None => None,
+        Some(o) => Some(Override::parse(&o).ok_or_else(|| {
+            ApiError::invalid(
+                "invalid_request",
+                "override must be gdpr_erasure, no_consent_given or legal_order",
+            )
+        })?),
+    };
     let sub = subscribers::load(&ctx.store, sid).await?;
-    subscribers::erase(ctx, &sub).await?;
-    ctx.log(format!("subscriber {sid} erased"));
+    let prepared = crate::retention::prepared(&ctx.store).await?;
+    let needed = retention::erasure_needs_override(&sub.state, prepared, ctx.now);
+    if needed && given.is_none() {
+        let until = retention::retain_until(&sub.state, prepared)
+            .map_or_else(String::new, |t| t.to_string());
+        return Err(ApiError::invalid(
+            "retention_period",
+            format!(
+                "the record of consent must be kept until {until} (特定電子メール法); to erase it \
+                 now, say why: ?override=gdpr_erasure, no_consent_given or legal_order"
+            ),
+        ));
+    }
+    let recorded = if needed { given } else { None };
+    subscribers::erase(ctx, &sub, recorded).await?;
+    match recorded {
+        Some(o) => ctx.log(format!(
+            "subscriber {sid} erased inside its retention period (override: {})",
+            o.as_str()
+        )),
+        None => ctx.log(format!("subscriber {sid} erased")),
+    }
     Ok(Response::json(
         200,
         &Erased {
             erased: true,
             subscriber_id: sid,
+            retention_override: recorded,
         },
     ))
 }

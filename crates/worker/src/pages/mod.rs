@@ -12,6 +12,7 @@
 pub mod confirm;
 pub mod manage;
 pub mod preferences;
+pub mod receipt;
 pub mod renew;
 pub mod signup;
 pub mod standing;

@@ -94,6 +94,14 @@ pub fn render(m: &Model<'_>) -> String {
         }
         main.push_str(&resubscribe(shell, m.list, m.action));
     }
+    // The signed consent record: the same token's `/r/` page.
+    if let Some(rest) = m.action.strip_prefix("/p/") {
+        main.push_str(&format!(
+            "<p><a href=\"/r/{}\">{}</a></p>",
+            Escaped(rest),
+            Escaped(shell.t(Msg::ReceiptLink))
+        ));
+    }
     shell.page(shell.t(Msg::PreferencesTitle), &main)
 }
 

@@ -21,10 +21,14 @@ use crate::store::{list_all, PutOptions, Store, StoreError};
 /// page, browser, the address in metadata). A listing may not show events
 /// written in the last minute: the repair mark makes the repair delete
 /// those too. The id stays, so the address stays
-/// suppressed. Any failure is a 503 and a retry finishes it.
+/// suppressed. Any failure is a 503 and a retry finishes it. The erasure's
+/// receipt (in its key's metadata) records `retention_override`, the
+/// sender's legal reason when the record was still inside its retention
+/// period (the caller decides whether one is needed: `doi_core::retention`).
 pub async fn erase<S: Store, N: Net>(
     ctx: &Ctx<S, N>,
     sub: &Subscriber,
+    retention_override: Option<doi_core::retention::Override>,
 ) -> Result<SubscriberState, ApiError> {
     let id = ctx.fresh_id();
     let event = Event {
@@ -36,9 +40,16 @@ pub async fn erase<S: Store, N: Net>(
     };
     let (hash, bytes) = seal(&event).map_err(|_| ApiError::StorageUnavailable)?;
     let text = String::from_utf8(bytes).map_err(|_| ApiError::StorageUnavailable)?;
+    let logged = LoggedEvent { hash, event };
+    let receipt = crate::receipts::sign(ctx, &logged, retention_override);
+    let LoggedEvent { event, .. } = logged;
+    let options = PutOptions {
+        ttl_secs: None,
+        metadata: crate::receipts::with_receipt(ctx, None, receipt),
+    };
     repair::mark(ctx, &sub.sid, true).await?;
     ctx.store
-        .put(&keys::event(&sub.sid, &id), &text, PutOptions::default())
+        .put(&keys::event(&sub.sid, &id), &text, options)
         .await?;
     let erased = Subscriber {
         sid: sub.sid,

@@ -176,11 +176,14 @@ async fn read_events<S: Store>(
 /// listing and one bulk read per 100 events, like [`read_log`], but no
 /// snapshot read and no full parse — only each event's `id`, `at` and
 /// `subscriber` are read, to order them and leave out foreign entries. The
-/// bytes are the proof; whoever holds the export verifies them.
+/// bytes are the proof; whoever holds the export verifies them. Beside
+/// each, the receipt its key's metadata holds (the listing brings the
+/// metadata, so no read more), as a compact JWS: for these events alone
+/// the bytes are parsed whole, to rebuild the signed claims.
 pub async fn stored_log<S: Store>(
     store: &S,
     sid: &SubscriberId,
-) -> Result<Vec<String>, StoreError> {
+) -> Result<Vec<(String, Option<String>)>, StoreError> {
     #[derive(serde::Deserialize)]
     struct Header<'a> {
         #[serde(borrow)]
@@ -189,26 +192,32 @@ pub async fn stored_log<S: Store>(
         #[serde(borrow)]
         subscriber: &'a str,
     }
-    let names: Vec<String> = list_all(store, &keys::events_of(sid))
-        .await?
-        .into_iter()
-        .map(|k| k.name)
-        .collect();
+    let listed = list_all(store, &keys::events_of(sid)).await?;
+    let names: Vec<String> = listed.iter().map(|k| k.name.clone()).collect();
     let own = sid.to_string();
-    let mut log: Vec<((u64, EventId), String)> = Vec::with_capacity(names.len());
-    for chunk in names.chunks(100) {
-        for text in store.get_many(chunk).await?.into_iter().flatten() {
-            let key = match serde_json::from_str::<Header>(&text) {
+    let mut log: Vec<((u64, EventId), String, Option<String>)> = Vec::with_capacity(names.len());
+    for (chunk, keys) in names.chunks(100).zip(listed.chunks(100)) {
+        let texts = store.get_many(chunk).await?;
+        for (text, key) in texts.into_iter().zip(keys) {
+            let Some(text) = text else { continue };
+            let order = match serde_json::from_str::<Header>(&text) {
                 Ok(h) if h.subscriber == own => EventId::parse(h.id).map(|id| (h.at, id)),
                 _ => None,
             };
-            if let Some(key) = key {
-                log.push((key, text));
-            }
+            let Some(order) = order else { continue };
+            let receipt = key
+                .metadata
+                .as_ref()
+                .filter(|m| m.get(crate::receipts::FIELD).is_some())
+                .and_then(|m| {
+                    let logged = doi_core::ledger::open(text.as_bytes()).ok()?;
+                    crate::receipts::jws_of(&logged, Some(m))
+                });
+            log.push((order, text, receipt));
         }
     }
-    log.sort_by(|(a, _), (b, _)| a.cmp(b));
-    Ok(log.into_iter().map(|(_, text)| text).collect())
+    log.sort_by(|(a, _, _), (b, _, _)| a.cmp(b));
+    Ok(log.into_iter().map(|(_, text, r)| (text, r)).collect())
 }
 
 /// Reads the events `ids` and folds them. After an erasure only the

@@ -36,12 +36,16 @@ pub async fn append<S: Store, N: Net>(
     let (hash, bytes) = seal(&event).map_err(|_| ApiError::StorageUnavailable)?;
     let text = String::from_utf8(bytes).map_err(|_| ApiError::StorageUnavailable)?;
     repair::mark(ctx, &sub.sid, event.kind.is_withdrawal()).await?;
+    let logged = LoggedEvent { hash, event };
+    let receipt = crate::receipts::sign(ctx, &logged, None);
+    let LoggedEvent { event, .. } = logged;
+    let base = match &address {
+        Address::Set(e) => Some(serde_json::json!({ ADDRESS: e.as_str() })),
+        Address::Keep => None,
+    };
     let options = PutOptions {
         ttl_secs: None,
-        metadata: match &address {
-            Address::Set(e) => Some(serde_json::json!({ ADDRESS: e.as_str() })),
-            Address::Keep => None,
-        },
+        metadata: crate::receipts::with_receipt(ctx, base, receipt),
     };
     if let Err(e) = ctx
         .store

@@ -16,6 +16,7 @@ mod pages;
 mod prepare;
 mod providers;
 mod races;
+mod receipts;
 mod renew;
 mod routes;
 mod signup;
