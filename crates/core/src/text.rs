@@ -321,8 +321,7 @@ pub fn email_error(err: &EmailError, locale: Locale) -> &'static str {
         (Locale::En, TrailingDot) => "Remove the dot at the end of the email address.",
         (Locale::Ja, TooLong | LocalPartTooLong) => "メールアドレスが長すぎます。",
         (Locale::En, TooLong | LocalPartTooLong) => "The email address is too long.",
-        // Constants, not calls: a call would keep the whole catalogue in
-        // every binary that explains email errors (the widget).
+        // Constants, not calls: a call keeps the whole catalogue (widget).
         (Locale::Ja, _) => EMAIL_INVALID_JA,
         (Locale::En, _) => EMAIL_INVALID_EN,
     }
