@@ -159,7 +159,19 @@ fn confirm_step<S: Store, N: Net>(
 ) -> Response {
     let t = |m: C| page.t(m);
     let reason = if erase {
-        String::new()
+        let options: String = [
+            ("", C::LegalNone),
+            ("gdpr_erasure", C::LegalGdpr),
+            ("no_consent_given", C::LegalNoConsent),
+            ("legal_order", C::LegalOrder),
+        ]
+        .iter()
+        .map(|(v, m)| format!("<option value=\"{v}\">{}</option>", Escaped(t(*m))))
+        .collect();
+        format!(
+            "<label for=\"legal\">{}</label><select id=\"legal\" name=\"legal\">{options}</select>",
+            Escaped(t(C::LegalReason))
+        )
     } else {
         let options: String = [
             ("manual", C::ReasonManual),
@@ -242,20 +254,27 @@ pub async fn erase<S: Store, N: Net>(
     let sid = page.ctx.id_key()?.subscriber_id(&email);
     let sub = subscribers::load(&page.ctx.store, sid).await?;
     // Inside the record-keeping period (README, Record keeping) an erasure
-    // takes the sender's legal reason, which only the API asks for so far.
+    // takes the sender's legal reason, as the API's `?override=` does; the
+    // erasure's signed receipt records it.
     let prepared = crate::retention::prepared(&page.ctx.store).await?;
-    if doi_core::retention::erasure_needs_override(&sub.state, prepared, page.ctx.now) {
+    let needed = doi_core::retention::erasure_needs_override(&sub.state, prepared, page.ctx.now);
+    let given = fields
+        .get("legal")
+        .and_then(|v| doi_core::retention::Override::parse(&v));
+    if needed && given.is_none() {
         return Err(PageError::Refused(
-            "この記録は保存期間中です（特定電子メール法）。消去するには API で理由を添えてください: \
-             DELETE /v1/subscribers/{id}?override=gdpr_erasure | no_consent_given | legal_order. \
-             / This record is inside its retention period (Japan's Act on Specified Electronic \
-             Mail); erase it through the API with the legal reason."
-                .to_string(),
+            page.t(C::RetentionNeedsReason).to_string(),
         ));
     }
-    subscribers::erase(page.ctx, &sub, None).await?;
-    page.ctx
-        .log(format!("subscriber {sid} erased from the console"));
+    let recorded = if needed { given } else { None };
+    subscribers::erase(page.ctx, &sub, recorded).await?;
+    page.ctx.log(match recorded {
+        Some(o) => format!(
+            "subscriber {sid} erased from the console inside its retention period (override: {})",
+            o.as_str()
+        ),
+        None => format!("subscriber {sid} erased from the console"),
+    });
     let found = find(page.ctx, email).await?;
     Ok(page.page(
         200,

@@ -153,6 +153,18 @@ console_catalogue! {
     EraseExplain => { ja: "このアドレスと同意の証拠をすべて消去します。購読者IDは配信停止のまま残ります。元に戻せません。", en: "Deletes the address and all evidence of consent. The subscriber id stays suppressed. This cannot be undone." }
     /// Reason label.
     Reason => { ja: "理由", en: "Reason" }
+    /// Erasure's legal reason, inside the record-keeping period.
+    LegalReason => { ja: "法的な理由（特定電子メール法の保存期間中に消去する場合は必須）", en: "Legal reason (required to erase inside the record-keeping period of Japan's Act on Specified Electronic Mail)" }
+    /// No legal reason given.
+    LegalNone => { ja: "なし（保存期間外）", en: "none (outside the period)" }
+    /// GDPR art. 17.
+    LegalGdpr => { ja: "GDPR第17条による消去請求（例外に当たらないと判断）", en: "GDPR art. 17 erasure request (no exemption applies)" }
+    /// Never this person's consent.
+    LegalNoConsent => { ja: "本人の同意ではなかった（なりすまし・入力誤り）", en: "never this person's consent (not them, a typo)" }
+    /// A court or regulator.
+    LegalOrder => { ja: "裁判所・規制当局の命令", en: "an order of a court or a regulator" }
+    /// Refused inside the period without a reason.
+    RetentionNeedsReason => { ja: "この記録は保存期間中です（特定電子メール法施行規則4条）。消去するには法的な理由を選んでください。", en: "This record is inside its record-keeping period (Japan's Act on Specified Electronic Mail). Choose the legal reason to erase it." }
     /// Reason: manual.
     ReasonManual => { ja: "手動（本人の依頼など）", en: "manual (the person asked, …)" }
     /// Reason: bounce.

@@ -199,3 +199,56 @@ fn the_export_downloads_as_a_file_from_the_console() {
         .starts_with("attachment"));
     assert!(file.text().contains("c@example.com"));
 }
+
+#[test]
+fn erasing_from_the_console_inside_the_retention_period_takes_a_legal_reason() {
+    let w = World::new();
+    w.subscribe(&record(
+        "whitepaper",
+        "kept@example.jp",
+        "console-record-0009",
+    ));
+    let body = serde_json::json!({"list": "newsletter", "recipients": ["kept@example.jp"]});
+    assert_eq!(w.api(Method::Post, "/v1/prepare", Some(body)).status, 200);
+    let v = Viewer::sign_in(&w);
+    let ask = v
+        .post("/admin/erase", &[("email", "kept@example.jp")])
+        .text();
+    assert!(
+        ask.contains("name=\"legal\"") && ask.contains("gdpr_erasure"),
+        "{ask}"
+    );
+    let refused = v.post(
+        "/admin/erase",
+        &[
+            ("email", "kept@example.jp"),
+            ("confirm", "yes"),
+            ("legal", ""),
+        ],
+    );
+    assert!(
+        refused.text().contains("Choose the legal reason"),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(
+        w.check("kept@example.jp", None).1,
+        "consented",
+        "nothing changed"
+    );
+    let erased = v.post(
+        "/admin/erase",
+        &[
+            ("email", "kept@example.jp"),
+            ("confirm", "yes"),
+            ("legal", "gdpr_erasure"),
+        ],
+    );
+    assert!(erased.text().contains("Erased."), "{}", erased.text());
+    assert_eq!(w.check("kept@example.jp", None).1, "erased");
+    assert!(w
+        .logs
+        .borrow()
+        .iter()
+        .any(|l| l.contains("override: gdpr_erasure")));
+}
