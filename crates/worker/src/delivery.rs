@@ -89,14 +89,31 @@ pub fn webhook_request(
         not_me_url: doi_core::mail::not_me_url(&c.unsubscribe_url),
     })
     .map_err(unserialisable)?;
-    Ok(Outgoing {
+    Ok(signed_json(url, secret, now, body))
+}
+
+/// A JSON `body` to the sender's webhook at `url`, signed with `secret`
+/// (`doi-signature`, see [`signature`]): every mail the webhook carries.
+fn signed_json(url: &str, secret: &str, now: Timestamp, body: String) -> Outgoing {
+    Outgoing {
         url: url.to_string(),
         headers: vec![
             ("content-type".into(), "application/json".into()),
             ("doi-signature".into(), signature(secret, now, &body)),
         ],
         body,
-    })
+    }
+}
+
+/// Sends `request`; anything but a 2xx is a `delivery_failed` (retryable).
+async fn deliver<S: Store, N: Net>(ctx: &Ctx<S, N>, request: &Outgoing) -> Result<(), ApiError> {
+    match ctx.net.post(request).await {
+        Ok(status) if (200..300).contains(&status) => Ok(()),
+        Ok(status) => Err(ApiError::DeliveryFailed(format!(
+            "the delivery endpoint answered {status}"
+        ))),
+        Err(e) => Err(ApiError::DeliveryFailed(e)),
+    }
 }
 
 #[derive(Serialize)]
@@ -198,15 +215,7 @@ pub async fn send_link<S: Store, N: Net>(
                 unsubscribe_url: &m.unsubscribe_url,
             })
             .map_err(unserialisable)?;
-            let secret = ctx.secrets.webhook_secret()?;
-            Outgoing {
-                url: url.to_string(),
-                headers: vec![
-                    ("content-type".into(), "application/json".into()),
-                    ("doi-signature".into(), signature(secret, ctx.now, &body)),
-                ],
-                body,
-            }
+            signed_json(url, ctx.secrets.webhook_secret()?, ctx.now, body)
         }
         Delivery::Resend { from } => {
             let as_confirmation = Confirmation {
@@ -219,13 +228,7 @@ pub async fn send_link<S: Store, N: Net>(
             resend_request(ctx.secrets.resend_api_key()?, from, &as_confirmation)?
         }
     };
-    match ctx.net.post(&request).await {
-        Ok(status) if (200..300).contains(&status) => Ok(()),
-        Ok(status) => Err(ApiError::DeliveryFailed(format!(
-            "the delivery endpoint answered {status}"
-        ))),
-        Err(e) => Err(ApiError::DeliveryFailed(e)),
-    }
+    deliver(ctx, &request).await
 }
 
 /// Sends a confirmation the way `doi.toml` says. Any non-2xx answer is a
@@ -243,13 +246,7 @@ pub async fn send<S: Store, N: Net>(ctx: &Ctx<S, N>, c: &Confirmation<'_>) -> Re
         }
         Delivery::Resend { from } => resend_request(ctx.secrets.resend_api_key()?, from, c)?,
     };
-    match ctx.net.post(&request).await {
-        Ok(status) if (200..300).contains(&status) => Ok(()),
-        Ok(status) => Err(ApiError::DeliveryFailed(format!(
-            "the delivery endpoint answered {status}"
-        ))),
-        Err(e) => Err(ApiError::DeliveryFailed(e)),
-    }
+    deliver(ctx, &request).await
 }
 
 #[cfg(test)]
