@@ -1,8 +1,8 @@
-//! The only code that touches the Workers runtime: turning a
-//! `worker::Request` into an [`http::Request`] and back, KV behind
-//! [`Store`], `fetch` behind [`Net`], secrets, the clock, randomness, logs,
-//! `waitUntil`, and the entry points (fetch and scheduled here, email in
-//! [`email`]).
+//! The only code that touches the Workers runtime: KV behind [`Store`],
+//! `fetch` behind [`Net`], secrets, the clock, randomness, logs, and the
+//! entry points (scheduled here, fetch in [`fetch`] with the request and
+//! response in [`raw`], email in [`email`]; `edge/entry.js` is what the
+//! runtime loads).
 // For the whole module: `#[event]` writes its glue (which calls
 // `unwrap_or_default`) in modules of its own beside our handlers, out of
 // reach of an attribute on the handler. Our code here has no such call.
@@ -15,22 +15,21 @@ use std::time::Duration;
 
 use doi_core::Timestamp;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use worker::{
-    console_error, console_log, event, AbortController, Context, Date, Delay, Env, Fetch, Headers,
+    console_error, console_log, event, AbortController, Date, Delay, Env, Fetch, Headers,
     RequestInit, ScheduleContext, ScheduledEvent,
 };
 
-use crate::app;
-use crate::ctx::{Ctx, Net, Outgoing, Task};
-use crate::http::{self, ApiError};
+use crate::ctx::{Net, Outgoing};
 use crate::ratelimit;
 use crate::repair;
 use crate::secrets::Secrets;
-use crate::store::Store;
 
 mod email;
+mod faults;
+mod fetch;
 mod kv;
+mod raw;
 
 use kv::Kv;
 
@@ -112,91 +111,6 @@ fn limits_on(env: &Env) -> bool {
     })
 }
 
-/// The raw `web_sys` request and response, not `worker::Request` and
-/// `worker::Response`: converting into those reads the request's `cf`
-/// object and every header up front, which the isolate profile showed as
-/// the largest single share of a small request's time.
-#[event(fetch)]
-async fn fetch(
-    req: web_sys::Request,
-    env: Env,
-    wctx: Context,
-) -> worker::Result<web_sys::Response> {
-    let config = match crate::config() {
-        Ok(c) => c,
-        Err(problem) => {
-            console_error!("misconfigured: {problem}");
-            return to_worker(ApiError::Misconfigured(problem).to_response());
-        }
-    };
-    let store = match env.kv(KV_BINDING) {
-        Ok(kv) => Kv(kv),
-        Err(_) => {
-            let e = ApiError::Misconfigured(format!(
-                "the KV binding {KV_BINDING} is missing; add it to wrangler.toml (see README, Deploy)"
-            ));
-            console_error!("{e}");
-            return to_worker(e.to_response());
-        }
-    };
-    let (mut request, declared_too_large) = read(req).await?;
-    let secrets = secrets(&env);
-    let mut ctx = Ctx::new(
-        config,
-        secrets,
-        store.clone(),
-        FetchNet,
-        Timestamp(Date::now().as_millis()),
-        seed(),
-    );
-    ctx.base_url = ctx
-        .secrets
-        .public_url()
-        .map_or_else(|| request.origin.clone(), str::to_string);
-    let limit = app::body_limit(&request.path);
-    let response = if declared_too_large || request.body.len() > limit {
-        request.body.clear();
-        app::too_large(&ctx, &request)
-    } else if let Some(refusal) = rate_limited(&env, &ctx, &request).await {
-        refusal
-    } else {
-        app::handle(&ctx, &request).await
-    };
-    for line in ctx.take_logs() {
-        console_log!("{line}");
-    }
-    for task in ctx.take_tasks() {
-        if let Task::SendManageLink { email, locale } = task {
-            // Needs the network and the secrets: a context of its own.
-            let mut later = Ctx::new(
-                config,
-                ctx.secrets.clone(),
-                store.clone(),
-                FetchNet,
-                ctx.now,
-                seed(),
-            );
-            later.base_url = ctx.base_url.clone();
-            wctx.wait_until(async move {
-                crate::hosted::manage::run(&later, &email, locale).await;
-                for line in later.take_logs() {
-                    console_log!("{line}");
-                }
-            });
-            continue;
-        }
-        let store = store.clone();
-        wctx.wait_until(async move {
-            let lines =
-                repair::run(&store, task, |ms| Delay::from(Duration::from_millis(ms))).await;
-            for line in lines {
-                console_log!("{line}");
-            }
-        });
-    }
-    to_worker(response)
-}
-
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let Ok(kv) = env.kv(KV_BINDING) else {
@@ -216,96 +130,6 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         ),
         Err(e) => console_error!("repair failed: {e}"),
     }
-}
-
-/// The refusal for `request` if its client is over its rate limit
-/// ([`ratelimit`]). A missing binding or a failing limiter lets it through,
-/// with a log line: a lost sign-up is worse than a bot let in for a minute.
-async fn rate_limited<S: Store, N: Net>(
-    env: &Env,
-    ctx: &Ctx<S, N>,
-    request: &http::Request,
-) -> Option<http::Response> {
-    let bucket = ratelimit::bucket(request)?;
-    if !limits_on(env) {
-        return None;
-    }
-    let Ok(limiter) = env.rate_limiter(bucket.binding()) else {
-        console_error!(
-            "rate limits are off: the binding {} is missing from wrangler.toml",
-            bucket.binding()
-        );
-        return None;
-    };
-    match limiter.limit(ratelimit::client_key(bucket, request)).await {
-        Ok(outcome) if !outcome.success => Some(ratelimit::refuse(ctx, request)),
-        Ok(_) => None,
-        Err(e) => {
-            console_error!("rate limiter failed, request let through: {e}");
-            None
-        }
-    }
-}
-
-/// Reads the runtime's request: method, URL, headers and body. A body whose
-/// declared length is over the route's limit is not read at all (`true`).
-async fn read(req: web_sys::Request) -> worker::Result<(http::Request, bool)> {
-    // The URL as text: parsing it with the `url` crate would link its IDNA
-    // tables (a large share of the module) for nothing.
-    let url = req.url();
-    let (origin, path, query) = http::split_url(&url);
-    let method = http::Method::parse(&req.method());
-    let mut headers: Vec<(String, String)> = Vec::new();
-    if let Some(entries) = js_sys::try_iter(&req.headers())? {
-        for entry in entries {
-            let pair: js_sys::Array = entry?.unchecked_into();
-            if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                headers.push((name.to_ascii_lowercase(), value));
-            }
-        }
-    }
-    let declared: usize = headers
-        .iter()
-        .find(|(name, _)| name == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let limit = app::body_limit(&path);
-    let too_large = declared > limit;
-    let body = match method {
-        // A body the runtime could not hand over is its error, not an
-        // empty body to act on.
-        http::Method::Post | http::Method::Delete if !too_large => {
-            let buffer = JsFuture::from(req.array_buffer()?).await?;
-            js_sys::Uint8Array::new(&buffer).to_vec()
-        }
-        _ => Vec::new(),
-    };
-    let request = http::Request {
-        method,
-        path,
-        query,
-        headers,
-        body,
-        origin,
-    };
-    Ok((request, too_large))
-}
-
-/// The runtime's response, built directly: one `Headers`, one `Response`.
-fn to_worker(r: http::Response) -> worker::Result<web_sys::Response> {
-    let headers = web_sys::Headers::new()?;
-    for (name, value) in &r.headers {
-        headers.append(name, value)?;
-    }
-    let init = web_sys::ResponseInit::new();
-    init.set_status(r.status);
-    init.set_headers(&headers);
-    let mut body = r.body;
-    // No body at all for the statuses that must not have one.
-    let body = (!matches!(r.status, 101 | 204 | 205 | 304)).then_some(&mut body[..]);
-    Ok(web_sys::Response::new_with_opt_u8_array_and_init(
-        body, &init,
-    )?)
 }
 
 /// `fetch` as [`Net`].

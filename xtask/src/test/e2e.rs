@@ -32,7 +32,13 @@ pub(super) fn end_to_end(project: &Project) -> Result<Tally> {
     let mailbox_url = mailbox.url.clone();
 
     // "log", not "warn": specs read the Worker's console output in the log.
-    let vars = [mailbox.worker_var(), mailbox.turnstile_var()];
+    // DOI_TEST_FAULTS: the panic probe of tests/panic.spec.mjs
+    // (crates/worker/src/edge/faults.rs).
+    let vars = [
+        mailbox.worker_var(),
+        mailbox.turnstile_var(),
+        "DOI_TEST_FAULTS:on".to_string(),
+    ];
     let worker = wrangler::start_fresh(project, "wrangler", "log", &vars)?;
     let result = process::run_tee(
         project
