@@ -113,12 +113,12 @@ fn limits_on(env: &Env) -> bool {
 
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    let Ok(kv) = env.kv(KV_BINDING) else {
+    let Some(kv) = Kv::from_env(&env) else {
         console_error!("misconfigured: the KV binding {KV_BINDING} is missing");
         return;
     };
     let now = Timestamp(Date::now().as_millis());
-    match repair::sweep(&Kv(kv), now, repair::BUDGET).await {
+    match repair::sweep(&kv, now, repair::BUDGET).await {
         Ok(s) if !s.looked => {}
         Ok(s) => console_log!(
             "repair: {} subscribers refolded, {} snapshots rewritten, {} failed, {} KV operations{}",

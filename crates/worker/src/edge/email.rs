@@ -27,12 +27,11 @@ async fn email(message: ForwardableEmailMessage, env: Env, wctx: Context) -> wor
             return Ok(());
         }
     };
-    let Ok(kv) = env.kv(KV_BINDING) else {
+    let Some(store) = Kv::from_env(&env) else {
         console_error!("misconfigured: the KV binding {KV_BINDING} is missing");
         message.set_reject(TRY_AGAIN);
         return Ok(());
     };
-    let store = Kv(kv);
     let ctx = Ctx::new(
         config,
         secrets(&env),

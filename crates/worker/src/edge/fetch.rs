@@ -67,9 +67,9 @@ async fn answer(
             return raw::response(&ApiError::Misconfigured(problem).to_response());
         }
     };
-    let store = match env.kv(KV_BINDING) {
-        Ok(kv) => Kv(kv),
-        Err(_) => {
+    let store = match Kv::from_env(&env) {
+        Some(kv) => kv,
+        None => {
             let e = ApiError::Misconfigured(format!(
                 "the KV binding {KV_BINDING} is missing; add it to wrangler.toml (see README, Deploy)"
             ));
