@@ -184,7 +184,7 @@ console_catalogue! {
     /// Upload page title and nav item.
     UploadTitle => { ja: "まとめて配信停止", en: "Suppress a list" }
     /// Upload help; {max} is the batch limit.
-    UploadHelp => { ja: "CSVファイル（1列目、または「email」「メールアドレス」の列）をアップロードします。1回に{max}件まで：それより多い場合は分けてください。", en: "Upload a CSV file (the first column, or the one headed “email”). Up to {max} addresses at a time: split a longer list." }
+    UploadHelp => { ja: "CSVファイル（1列目、または「email」「メールアドレス」の列）をアップロードします。1回に{max}件まで：それより多い場合は分けるか、`doi suppress` をお使いください。", en: "Upload a CSV file (the first column, or the one headed “email”). Up to {max} addresses at a time: split a longer list, or use `doi suppress`." }
     /// File label.
     File => { ja: "CSVファイル", en: "CSV file" }
     /// Upload button.

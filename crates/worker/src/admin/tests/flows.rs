@@ -164,7 +164,8 @@ fn an_upload_over_the_batch_limit_is_refused_whole() {
             .with_body(body),
     );
     assert_eq!(r.status, 422);
-    assert!(r.text().contains("at most 50 at a time"), "{}", r.text());
+    let said = format!("at most {} at a time", doi_core::limits::CHANGE_BATCH);
+    assert!(r.text().contains(&said), "{}", r.text());
     assert!(w.store.keys().is_empty(), "nothing written");
 }
 
