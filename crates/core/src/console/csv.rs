@@ -109,7 +109,6 @@ fn guess_column(text: &str) -> (usize, bool) {
 pub fn addresses(text: &str) -> Result<Vec<Row>, CsvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut column = 0;
-    let mut skip_first = false;
     let mut rows = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let cells = cells(line);
@@ -121,8 +120,9 @@ pub fn addresses(text: &str) -> Result<Vec<Row>, CsvError> {
                 column = i;
                 continue;
             }
-            (column, skip_first) = guess_column(text);
-            if skip_first {
+            let (guessed, first_is_header) = guess_column(text);
+            column = guessed;
+            if first_is_header {
                 continue;
             }
         }
