@@ -20,7 +20,7 @@ use worker::{
     RequestInit, ScheduleContext, ScheduledEvent,
 };
 
-use crate::ctx::{Net, Outgoing};
+use crate::ctx::{Ctx, Net, Outgoing};
 use crate::ratelimit;
 use crate::repair;
 use crate::secrets::Secrets;
@@ -129,6 +129,31 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             if s.complete { "" } else { "; more next time" }
         ),
         Err(e) => console_error!("repair failed: {e}"),
+    }
+    deferred_receipts(&env, now).await;
+}
+
+/// The cron's share of receipts a provider's delivery could not sign
+/// ([`crate::receipts::deferred`]).
+async fn deferred_receipts(env: &Env, now: Timestamp) {
+    let (Ok(config), Some(kv)) = (crate::config(), Kv::from_env(env)) else {
+        return;
+    };
+    let mut ctx = Ctx::new(config, secrets(env), kv, FetchNet, now, seed());
+    if let Some(origin) = ctx.secrets.public_url() {
+        ctx.base_url = origin.to_string();
+    }
+    match crate::receipts::deferred::run(&ctx).await {
+        Ok(done) if done.looked => console_log!(
+            "receipts: {} signed by the cron, {} of events gone",
+            done.signed,
+            done.gone
+        ),
+        Ok(_) => {}
+        Err(e) => console_error!("deferred receipts failed: {e}"),
+    }
+    for line in ctx.take_logs() {
+        console_log!("{line}");
     }
 }
 

@@ -17,11 +17,15 @@
 //! and deriving a key pair from its seed about 150 µs (ed25519-compact
 //! 2.6.1 at opt-level 3, measured with `process.threadCpuUsage`), so the
 //! keys are derived once per isolate and a request signs at most
-//! [`SIGN_BUDGET`] receipts (about 1.9 ms). Every flow about one person (a
+//! [`SIGN_BUDGET`] receipts (about 2.5 ms). Every flow about one person (a
 //! signup, a confirmation, a one-click, a page, a mailto, an erasure)
-//! signs its one receipt; a batch (import, suppressions, a provider's
-//! delivery) signs its first [`SIGN_BUDGET`] changes and stores the rest
-//! unsigned, with a log line.
+//! signs its one receipt, and so does every change of an import or a
+//! suppression call, whose batch is at most the same number
+//! ([`doi_core::limits::CHANGE_BATCH`]). Only a provider's delivery can
+//! carry more (SendGrid batches up to 1,000 events, and what a provider
+//! reports cannot wait for a smaller call): it signs its first
+//! [`SIGN_BUDGET`] suppressions and stores the rest unsigned, with a log
+//! line, and [`deferred`] has the cron sign them within minutes.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -33,14 +37,17 @@ use doi_core::LoggedEvent;
 use ed25519_compact::{KeyPair, Seed};
 
 use crate::ctx::{Ctx, Net};
+
+pub mod deferred;
 use crate::http::{ApiError, Response};
 use crate::store::Store;
 
 /// The metadata field of an event key that holds its receipt.
 pub const FIELD: &str = "r";
 
-/// Most receipts one request signs (about 157 µs of CPU each as wasm).
-pub const SIGN_BUDGET: u32 = 12;
+/// Most receipts one request signs (about 157 µs of CPU each as wasm): a
+/// whole import or suppression batch.
+pub const SIGN_BUDGET: u32 = doi_core::limits::CHANGE_BATCH as u32;
 
 /// KV's limit on a key's metadata, serialised.
 pub const METADATA_MAX: usize = 1024;
@@ -146,9 +153,11 @@ pub fn sign<S: Store, N: Net>(
     let receipt = Receipt::of(logged, &context)?;
     let signed = ctx.receipts_signed.get();
     if signed >= SIGN_BUDGET {
-        ctx.log(format!(
-            "event {} stored without a receipt: this request signed {SIGN_BUDGET} already",
-            logged.event.id.as_str()
+        // The event's writer fills in its metadata (`defer_metadata`).
+        ctx.deferred_receipts.borrow_mut().push((
+            logged.event.subscriber,
+            logged.event.id.clone(),
+            None,
         ));
         return None;
     }
@@ -165,6 +174,27 @@ pub fn sign<S: Store, N: Net>(
     };
     let stored = keys.sign(&receipt, &context)?;
     serde_json::to_value(stored).ok()
+}
+
+/// Whether `logged` is an event that gets a receipt (a consent, a
+/// confirmation or a withdrawal).
+pub fn applies<S: Store, N: Net>(ctx: &Ctx<S, N>, logged: &LoggedEvent) -> bool {
+    let context = Context::of(ctx.config, &logged.event, &ctx.base_url);
+    Receipt::of(logged, &context).is_some()
+}
+
+/// Records the metadata the event key of a change [`sign`] deferred is
+/// written with, so the cron keeps it when it adds the receipt.
+pub fn defer_metadata<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    id: &doi_core::EventId,
+    metadata: Option<&serde_json::Value>,
+) {
+    if let Some(last) = ctx.deferred_receipts.borrow_mut().last_mut() {
+        if &last.1 == id {
+            last.2 = metadata.cloned();
+        }
+    }
 }
 
 /// Adds `receipt` to an event key's metadata `base`, unless the whole
