@@ -4,7 +4,7 @@
 // with what /v1/check answers afterwards. A CSV upload suppresses a list.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { get, postForm, newEmail, fullWidth, workerOrigin } from "./lib/http.mjs";
+import { get, limits, postForm, newEmail, fullWidth, workerOrigin } from "./lib/http.mjs";
 import { withPage, submit } from "./lib/browser.mjs";
 import { signUp, consentText } from "./lib/consent.mjs";
 import { check } from "./lib/sender.mjs";
@@ -117,7 +117,7 @@ test("a CSV upload suppresses its addresses and names the lines it could not rea
   await withPage(async (page) => {
     await signIn(page, "ja");
     await page.goto("/admin/suppress-list?lang=ja");
-    assert.match(await page.locator("main").innerText(), /1回に50件まで/);
+    assert.match(await page.locator("main").innerText(), new RegExp(`1回に${limits.CHANGE_BATCH}件まで`));
     const csv = `名前,メールアドレス\r\n佐藤,${a}\r\n誰か,not-an-address\r\n鈴木,${b}\r\n`;
     await page.locator("#file").setInputFiles({ name: "list.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
     await page.locator("#reason").selectOption("bounce");

@@ -7,13 +7,16 @@
 //! 2026-12-01 at 500 addresses: check 6.8 ms, import 18 ms, suppressions
 //! 12 ms, prepare ×50 1.7 ms, an export page of 300 4.0 ms; then at 100:
 //! import 4.4–7.9 ms and suppressions 4.0–5.4 ms (1,000 to 100,000
-//! subscribers), so those take 50; hence these.
+//! subscribers), so those took 50. Then every change got a signed consent
+//! receipt (about 157 µs of CPU each as wasm): a call at 50 would spend
+//! 7.9 ms on signatures alone, so import and suppressions take 16, each of
+//! them signed (`doi_worker::receipts::SIGN_BUDGET` is this bound).
 
 /// Most addresses one `POST /v1/check` carries.
 pub const CHECK_BATCH: usize = 250;
 
 /// Most records one `POST /v1/import` or `POST /v1/suppressions` carries.
-pub const CHANGE_BATCH: usize = 50;
+pub const CHANGE_BATCH: usize = 16;
 
 /// Most recipients one `POST /v1/prepare` prepares.
 pub const PREPARE_BATCH: usize = 100;

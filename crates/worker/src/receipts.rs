@@ -17,11 +17,16 @@
 //! and deriving a key pair from its seed about 150 µs (ed25519-compact
 //! 2.6.1 at opt-level 3, measured with `process.threadCpuUsage`), so the
 //! keys are derived once per isolate and a request signs at most
-//! [`SIGN_BUDGET`] receipts (about 1.9 ms). Every flow about one person (a
+//! [`SIGN_BUDGET`] receipts (about 2.5 ms). Every flow about one person (a
 //! signup, a confirmation, a one-click, a page, a mailto, an erasure)
-//! signs its one receipt; a batch (import, suppressions, a provider's
-//! delivery) signs its first [`SIGN_BUDGET`] changes and stores the rest
-//! unsigned, with a log line.
+//! signs its one receipt, and so does every change of an import or a
+//! suppression call, whose batch is at most the same number
+//! ([`doi_core::limits::CHANGE_BATCH`]). Only a provider's delivery can
+//! carry more (SendGrid batches up to 1,000 events, and what a provider
+//! reports cannot wait for a smaller call): it signs its first
+//! [`SIGN_BUDGET`] suppressions and stores the rest unsigned, with a log
+//! line. Each of those is still in the subscriber's hash chain, so the next
+//! signed receipt of that subscriber commits to it.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -39,8 +44,9 @@ use crate::store::Store;
 /// The metadata field of an event key that holds its receipt.
 pub const FIELD: &str = "r";
 
-/// Most receipts one request signs (about 157 µs of CPU each as wasm).
-pub const SIGN_BUDGET: u32 = 12;
+/// Most receipts one request signs (about 157 µs of CPU each as wasm): a
+/// whole import or suppression batch.
+pub const SIGN_BUDGET: u32 = doi_core::limits::CHANGE_BATCH as u32;
 
 /// KV's limit on a key's metadata, serialised.
 pub const METADATA_MAX: usize = 1024;

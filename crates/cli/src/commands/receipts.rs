@@ -58,13 +58,16 @@ impl Keys {
     }
 }
 
-/// Checks the receipts of `sid`'s verified `log`; the number checked.
+/// Checks the receipts of `sid`'s verified `log`: the number checked, and
+/// how many events of the log no signed head commits to (a provider's
+/// delivery past the Worker's signing budget stores some unsigned; a
+/// rewrite of those alone would not show).
 pub fn check(
     keys: &Keys,
     sid: SubscriberId,
     log: &[LoggedEvent],
     receipts: &[String],
-) -> Result<usize, String> {
+) -> Result<(usize, usize), String> {
     let times: Vec<u64> = receipts
         .iter()
         .filter_map(|r| receipt::parse(r).ok().map(|p| p.receipt.at))
@@ -106,5 +109,26 @@ pub fn check(
             ));
         }
     }
-    Ok(receipts.len())
+    let heads = receipts
+        .iter()
+        .filter_map(|r| receipt::parse(r).ok().map(|p| p.receipt.head));
+    Ok((receipts.len(), log.len() - committed(log, heads)))
+}
+
+/// How many events of `log` are `heads` or their ancestors.
+pub(super) fn committed(
+    log: &[LoggedEvent],
+    heads: impl Iterator<Item = doi_core::EventHash>,
+) -> usize {
+    let parents: BTreeMap<_, _> = log.iter().map(|e| (e.hash, &e.event.parents)).collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo: Vec<_> = heads.collect();
+    while let Some(hash) = todo.pop() {
+        if let Some(up) = parents.get(&hash) {
+            if seen.insert(hash) {
+                todo.extend(up.iter().copied());
+            }
+        }
+    }
+    seen.len()
 }

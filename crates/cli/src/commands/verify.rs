@@ -34,9 +34,20 @@ struct Subscriber<'a> {
     receipts: Vec<String>,
 }
 
-/// Why one line of an export fails; else its events and receipts checked
+/// What one line of an export holds, verified.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Checked {
+    /// Events in the log.
+    pub events: usize,
+    /// Receipts whose signature and head verify (none without keys).
+    pub receipts: usize,
+    /// Events no signed head commits to (none counted without keys).
+    pub unsigned: usize,
+}
+
+/// Why one line of an export fails; else what it holds, verified
 /// (receipts only with `keys`).
-pub fn check_line(text: &str, keys: Option<&Keys>) -> Result<(usize, usize), String> {
+pub fn check_line(text: &str, keys: Option<&Keys>) -> Result<Checked, String> {
     let line: Subscriber<'_> = serde_json::from_str(text)
         .map_err(|e| format!("column {}: not a subscriber line: {e}", e.column()))?;
     let sid = SubscriberId::parse(&line.subscriber_id)
@@ -47,9 +58,9 @@ pub fn check_line(text: &str, keys: Option<&Keys>) -> Result<(usize, usize), Str
         .map(|raw| raw.get().as_bytes().to_vec())
         .collect();
     let log = ledger::verify(sid, &entries, &line.state.heads).map_err(|e| e.to_string())?;
-    let receipts = match keys {
+    let (receipts, unsigned) = match keys {
         Some(keys) => super::receipts::check(keys, sid, &log, &line.receipts)?,
-        None => 0,
+        None => (0, 0),
     };
     let folded = doi_core::fold(&log);
     if folded != line.state {
@@ -58,13 +69,17 @@ pub fn check_line(text: &str, keys: Option<&Keys>) -> Result<(usize, usize), Str
             log.len()
         ));
     }
-    Ok((log.len(), receipts))
+    Ok(Checked {
+        events: log.len(),
+        receipts,
+        unsigned,
+    })
 }
 
 pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
     let path = &args.export;
     let keys = Keys::load(args)?;
-    let mut signed = 0usize;
+    let (mut signed, mut unsigned) = (0usize, 0usize);
     let file = File::open(path).map_err(|e| Failure::io(path, e))?;
     let size = file.metadata().map_err(|e| Failure::io(path, e))?.len();
     let started = Instant::now();
@@ -87,10 +102,11 @@ pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
             continue;
         }
         match check_line(text.trim_end_matches(['\n', '\r']), keys.as_ref()) {
-            Ok((count, receipts)) => {
+            Ok(checked) => {
                 verified += 1;
-                events += count;
-                signed += receipts;
+                events += checked.events;
+                signed += checked.receipts;
+                unsigned += checked.unsigned;
             }
             Err(why) => {
                 failed += 1;
@@ -114,7 +130,7 @@ pub(super) fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
         )));
     }
     let receipts = if keys.is_some() {
-        format!("{signed} receipts verify")
+        format!("{signed} receipts verify, {unsigned} events no receipt covers")
     } else {
         "receipts not checked (give --keys or --keys-from)".to_string()
     };
@@ -168,7 +184,8 @@ mod tests {
     #[test]
     fn an_untouched_log_verifies() {
         let (line, _) = export_line();
-        assert_eq!(check_line(&line, None), Ok((2, 0)));
+        let checked = check_line(&line, None).unwrap();
+        assert_eq!((checked.events, checked.receipts), (2, 0));
     }
 
     #[test]
@@ -194,6 +211,29 @@ mod tests {
         assert_ne!(forged, line);
         let why = check_line(&forged, None).unwrap_err();
         assert!(why.contains("fold to"), "{why}");
+    }
+
+    #[test]
+    fn a_signed_head_commits_to_itself_and_every_event_before_it() {
+        let signup = r#""type":"subscribed","list":"n","topics":[],"double_opt_in":false,"evidence":{"method":"import","consent_version":"0000000000000000000000000000000000000000000000000000000000000000","locale":"en"}"#;
+        let (first, _) = sealed(signup, "aaaaaaaaaaaaaaaa", 1_000, &[]);
+        let bounce = r#""type":"unsubscribed","scope":"all","via":"bounce""#;
+        let (second, _) = sealed(bounce, "bbbbbbbbbbbbbbbb", 2_000, &[&first]);
+        let (third, _) = sealed(bounce, "cccccccccccccccc", 3_000, &[&second]);
+        let log = [first.clone(), second.clone(), third];
+        assert_eq!(super::super::receipts::committed(&log, [].into_iter()), 0);
+        assert_eq!(
+            super::super::receipts::committed(&log, [first.hash].into_iter()),
+            1
+        );
+        assert_eq!(
+            super::super::receipts::committed(&log, [second.hash, first.hash].into_iter()),
+            2
+        );
+        assert_eq!(
+            super::super::receipts::committed(&log, [log[2].hash].into_iter()),
+            3
+        );
     }
 
     #[test]

@@ -2,6 +2,11 @@
 //! CSV (or one address per line) as spreadsheets save it. The address is
 //! the first column, or the column headed `email` / `メールアドレス`; a
 //! header row, blank lines, a byte-order mark and quotes are understood.
+//! Without a header it knows, the column is the one whose cells hold an
+//! `@` most often, and a first line without one is a header: a file Excel
+//! saved in Shift_JIS (its default in Japan) arrives with its Japanese
+//! header unreadable (the Worker reads UTF-8), but with its commas and its
+//! ASCII addresses intact ([`mis_encoded`] tells the page to say so).
 //! At most [`CHANGE_BATCH`] addresses per upload: the same bound as
 //! `POST /v1/suppressions`, so one upload stays one bounded request.
 
@@ -57,6 +62,49 @@ fn is_header(cell: &str) -> bool {
     )
 }
 
+/// Whether `text` was decoded from bytes that were not UTF-8 (it holds
+/// the replacement character): Japanese in it was lost, addresses among it.
+pub fn mis_encoded(text: &str) -> bool {
+    text.contains('\u{fffd}')
+}
+
+fn has_at(cell: &str) -> bool {
+    cell.contains('@') || cell.contains('＠')
+}
+
+/// Lines looked at to find the address column of a file without a header.
+const SAMPLE: usize = 20;
+
+/// For a file without a known header: the column whose cells in the first
+/// [`SAMPLE`] lines hold an `@` most often (the first such on a tie; 0 when
+/// none does), and whether the first line is a header (no `@` in that
+/// column, while a later line has one).
+fn guess_column(text: &str) -> (usize, bool) {
+    let sample: Vec<Vec<String>> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(SAMPLE)
+        .map(cells)
+        .collect();
+    let width = sample.iter().map(Vec::len).max().unwrap_or(0);
+    let count = |c: usize| {
+        sample
+            .iter()
+            .filter(|row| row.get(c).is_some_and(|x| has_at(x)))
+            .count()
+    };
+    let Some(column) = (0..width)
+        .filter(|&c| count(c) > 0)
+        .max_by_key(|&c| (count(c), usize::MAX - c))
+    else {
+        return (0, false);
+    };
+    let first_is_header = sample
+        .first()
+        .is_some_and(|row| !row.get(column).is_some_and(|x| has_at(x)));
+    (column, first_is_header)
+}
+
 /// The addresses of an uploaded file, in order, or why it is refused.
 pub fn addresses(text: &str) -> Result<Vec<Row>, CsvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -70,6 +118,11 @@ pub fn addresses(text: &str) -> Result<Vec<Row>, CsvError> {
         if rows.is_empty() && n == 0 {
             if let Some(i) = cells.iter().position(|c| is_header(c)) {
                 column = i;
+                continue;
+            }
+            let (guessed, first_is_header) = guess_column(text);
+            column = guessed;
+            if first_is_header {
                 continue;
             }
         }
@@ -141,6 +194,41 @@ mod tests {
             .map(|i| format!("p{i}@example.com\n"))
             .collect();
         assert_eq!(addresses(&full).unwrap().len(), CHANGE_BATCH);
+    }
+
+    #[test]
+    fn a_shift_jis_file_read_as_utf8_still_gives_its_ascii_addresses() {
+        // 名前,メールアドレス / 佐藤,sato@example.jp in Shift_JIS bytes,
+        // decoded as the Worker decodes a body it cannot read as UTF-8.
+        let bytes: &[u8] = b"\x96\xbc\x91\x4f,\x83\x81\x81\x5b\x83\x8b\x83\x41\x83\x68\x83\x8c\x83\x58\r\n\x8d\xb2\x93\xa1,sato@example.jp\r\n\x97\xe9\x96\xd8,suzuki@example.jp\r\n";
+        let text = String::from_utf8_lossy(bytes);
+        assert!(mis_encoded(&text));
+        let rows = addresses(&text).unwrap();
+        let got: Vec<(usize, &str)> = rows.iter().map(|r| (r.line, r.address.as_str())).collect();
+        assert_eq!(got, [(2, "sato@example.jp"), (3, "suzuki@example.jp")]);
+        assert!(!mis_encoded("名前,メールアドレス"));
+    }
+
+    #[test]
+    fn without_a_known_header_the_column_with_addresses_is_taken() {
+        let rows = addresses(
+            "氏名,連絡先
+佐藤,sato@example.jp
+鈴木,ｓｕｚｕｋｉ＠ｅｘａｍｐｌｅ．ｊｐ
+",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].address, "ｓｕｚｕｋｉ＠ｅｘａｍｐｌｅ．ｊｐ");
+        // A plain list keeps its first line, and a line without an @ is a
+        // row to name as unreadable, not dropped.
+        let rows = addresses(
+            "a@example.com
+not-an-address
+",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
     }
 
     proptest! {

@@ -91,6 +91,9 @@ pub async fn upload<S: Store, N: Net>(
     let (done, skipped) = crate::api::suppressions::suppress(page.ctx, &emails, &reason).await?;
     let n = done.to_string();
     let mut before = notice(&fill(C::UploadDone, page.locale, &[("n", &n)]), false);
+    if doi_core::console::csv::mis_encoded(&text) {
+        before.push_str(&notice(t(C::NotUtf8), true));
+    }
     if !skipped.is_empty() {
         let lines: String = skipped
             .iter()

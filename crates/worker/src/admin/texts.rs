@@ -188,7 +188,7 @@ console_catalogue! {
     /// Upload page title and nav item.
     UploadTitle => { ja: "まとめて配信停止", en: "Suppress a list" }
     /// Upload help; {max} is the batch limit.
-    UploadHelp => { ja: "CSVファイル（1列目、または「email」「メールアドレス」の列）をアップロードします。1回に{max}件まで：それより多い場合は分けてください。", en: "Upload a CSV file (the first column, or the one headed “email”). Up to {max} addresses at a time: split a longer list." }
+    UploadHelp => { ja: "CSVファイル（1列目、または「email」「メールアドレス」の列）をアップロードします。1回に{max}件まで：それより多い場合は分けるか、`doi suppress` をお使いください。", en: "Upload a CSV file (the first column, or the one headed “email”). Up to {max} addresses at a time: split a longer list, or use `doi suppress`." }
     /// File label.
     File => { ja: "CSVファイル", en: "CSV file" }
     /// Upload button.
@@ -201,6 +201,8 @@ console_catalogue! {
     Line => { ja: "行", en: "Line" }
     /// Too many rows; {n} found, {max} allowed.
     TooMany => { ja: "{n}件あります。1回に{max}件までです。ファイルを分けてください。", en: "The file has {n} addresses; at most {max} at a time. Please split it." }
+    /// The file was not UTF-8 (Shift_JIS from Excel, typically).
+    NotUtf8 => { ja: "このファイルはUTF-8ではありません（日本語版Excelの「CSV」はShift_JISです）。英数字のアドレスは読み取りましたが、日本語を含むアドレスは読めません。確実に読み取るには「CSV UTF-8」で保存してください。", en: "This file is not UTF-8 (a Japanese Excel saves “CSV” as Shift_JIS). Addresses in plain ASCII were read; any with Japanese characters could not be. Save as “CSV UTF-8” to be sure." }
     /// Empty file.
     EmptyFile => { ja: "アドレスが見つかりませんでした。", en: "No address found in the file." }
     /// Skip reason: invalid.

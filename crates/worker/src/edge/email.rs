@@ -33,7 +33,7 @@ async fn email(message: ForwardableEmailMessage, env: Env, wctx: Context) -> wor
         return Ok(());
     };
     let store = Kv(kv);
-    let ctx = Ctx::new(
+    let mut ctx = Ctx::new(
         config,
         secrets(&env),
         store.clone(),
@@ -41,6 +41,15 @@ async fn email(message: ForwardableEmailMessage, env: Env, wctx: Context) -> wor
         Timestamp(Date::now().as_millis()),
         seed(),
     );
+    // A mail has no request origin: the receipt's issuer (`iss`) is the
+    // configured public origin, or empty (said in the log) without one.
+    match ctx.secrets.public_url() {
+        Some(origin) => ctx.base_url = origin.to_string(),
+        None => ctx.log(format!(
+            "{} is not set: a withdrawal by mail is signed with no issuer",
+            crate::secrets::PUBLIC_URL
+        )),
+    }
     let subject = Headers(message.headers())
         .get("subject")
         .ok()

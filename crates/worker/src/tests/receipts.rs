@@ -254,10 +254,24 @@ fn the_receipt_page_shows_each_receipt_in_both_languages_and_offers_the_signed_f
     assert_eq!(post.status, 405);
 }
 
+/// The event keys stored, and how many of them carry a receipt.
+fn events_and_signed(w: &World) -> (usize, usize) {
+    let listed = block_on(crate::store::list_all(&w.store, crate::keys::EVENTS)).unwrap();
+    let signed = listed
+        .iter()
+        .filter(|k| {
+            k.metadata
+                .as_ref()
+                .is_some_and(|m| m.get(crate::receipts::FIELD).is_some())
+        })
+        .count();
+    (listed.len(), signed)
+}
+
 #[test]
-fn a_batch_signs_at_most_its_budget_of_receipts_and_stores_every_change() {
+fn an_import_and_a_suppression_call_at_their_maximum_sign_every_change() {
     let w = World::new();
-    let n = 30;
+    let n = doi_core::limits::CHANGE_BATCH;
     let records: Vec<Value> = (0..n)
         .map(|i| {
             json!({"email": format!("bulk{i}@example.com"), "list": "newsletter",
@@ -272,15 +286,39 @@ fn a_batch_signs_at_most_its_budget_of_receipts_and_stores_every_change() {
     );
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(body_json(&r)["imported"], n);
-    let listed = block_on(crate::store::list_all(&w.store, crate::keys::EVENTS)).unwrap();
-    let signed = listed
-        .iter()
-        .filter(|k| {
-            k.metadata
-                .as_ref()
-                .is_some_and(|m| m.get(crate::receipts::FIELD).is_some())
-        })
-        .count();
-    assert_eq!(listed.len(), n, "every change is stored");
-    assert_eq!(signed, crate::receipts::SIGN_BUDGET as usize);
+    assert_eq!(events_and_signed(&w), (n, n), "every consent is signed");
+    let emails: Vec<String> = (0..n).map(|i| format!("gone{i}@example.com")).collect();
+    let r = w.api(
+        Method::Post,
+        "/v1/suppressions",
+        Some(json!({ "emails": emails, "reason": "manual" })),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(body_json(&r)["suppressed"], n);
+    assert_eq!(
+        events_and_signed(&w),
+        (2 * n, 2 * n),
+        "every withdrawal too"
+    );
+}
+
+#[test]
+fn a_provider_delivery_past_the_budget_signs_its_first_changes_and_stores_every_one() {
+    let w = World::new();
+    let n = crate::receipts::SIGN_BUDGET as usize + 9;
+    let events: Vec<Value> = (0..n)
+        .map(|i| json!({"email": format!("sg{i}@example.com"), "event": "spamreport", "sg_event_id": format!("sg-many-{i}")}))
+        .collect();
+    let body = Value::Array(events).to_string();
+    let r = w.send(super::providers::sendgrid(
+        &body,
+        &super::providers::seconds(&w),
+    ));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(body_json(&r)["suppressed"], n);
+    assert_eq!(
+        events_and_signed(&w),
+        (n, crate::receipts::SIGN_BUDGET as usize),
+        "no complaint is dropped for want of a signature"
+    );
 }

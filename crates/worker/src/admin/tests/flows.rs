@@ -147,6 +147,32 @@ fn a_csv_upload_suppresses_its_addresses_and_reports_the_lines_it_could_not_read
 }
 
 #[test]
+fn a_shift_jis_upload_suppresses_its_ascii_addresses_and_says_to_save_as_utf8() {
+    let w = World::new();
+    let v = Viewer::sign_in(&w);
+    // 名前,メールアドレス / 佐藤,sjis@example.jp as a Japanese Excel saves "CSV".
+    let csv: &[u8] = b"\x96\xbc\x91\x4f,\x83\x81\x81\x5b\x83\x8b\x83\x41\x83\x68\x83\x8c\x83\x58\r\n\x8d\xb2\x93\xa1,sjis@example.jp\r\n";
+    let mut body = format!(
+        "--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\n\r\n",
+        v.csrf
+    )
+    .into_bytes();
+    body.extend_from_slice(csv);
+    body.extend_from_slice(b"\r\n--B--\r\n");
+    let r = w.send(
+        Request::new(Method::Post, "/admin/suppress-list?lang=ja")
+            .with_header("cookie", &v.cookie)
+            .with_header("content-type", "multipart/form-data; boundary=B")
+            .with_body(body),
+    );
+    let html = r.text();
+    assert_eq!(r.status, 200, "{html}");
+    assert!(html.contains("1件を配信停止にしました。"), "{html}");
+    assert!(html.contains("「CSV UTF-8」で保存"), "{html}");
+    assert_eq!(w.check("sjis@example.jp", None).1, "unsubscribed");
+}
+
+#[test]
 fn an_upload_over_the_batch_limit_is_refused_whole() {
     let w = World::new();
     let v = Viewer::sign_in(&w);
@@ -164,7 +190,8 @@ fn an_upload_over_the_batch_limit_is_refused_whole() {
             .with_body(body),
     );
     assert_eq!(r.status, 422);
-    assert!(r.text().contains("at most 50 at a time"), "{}", r.text());
+    let said = format!("at most {} at a time", doi_core::limits::CHANGE_BATCH);
+    assert!(r.text().contains(&said), "{}", r.text());
     assert!(w.store.keys().is_empty(), "nothing written");
 }
 
