@@ -1,5 +1,5 @@
 //! The console's overview, recounted by the cron: each scheduled run (and
-//! a sender's "recount now") lists pages of 1,000 `snap/` keys, whose
+//! a sender's "recount now") lists a page of [`PAGE`] `snap/` keys, whose
 //! metadata carries each subscriber's summary, folds them into the pass's
 //! counts ([`doi_core::console::rollup`]) and stores the pass in one KV
 //! value, [`KEY`]. Per run: 1 read, 1 list per page, 1 write — no write on
@@ -16,7 +16,7 @@ use doi_core::console::summary::{summarise, Summary};
 use doi_core::{Config, SubscriberId, Timestamp};
 
 use crate::keys;
-use crate::store::{ListedKey, PutOptions, Store, StoreError, MAX_LIST};
+use crate::store::{ListedKey, PutOptions, Store, StoreError};
 use crate::subscribers::{read_snapshots, SUMMARY};
 
 /// The KV key of the overview (the last finished pass and the one under way).
@@ -25,9 +25,14 @@ pub const KEY: &str = "console/overview";
 /// Snapshots without a summary one page reads (two bulk reads).
 pub const UNSUMMARISED_READS: usize = 200;
 
+/// Keys one run lists and counts: a page of 1,000 summaries took 7.0 ms of
+/// CPU as wasm (`bench/wasm-cpu`, 2026-12-02), too close to the free
+/// plan's 10 ms; 500 keep a run near 3.5 ms.
+pub const PAGE: usize = 500;
+
 /// Pages a "recount now" counts within one request (the cron goes on
-/// with the rest).
-pub const RECOUNT_PAGES: usize = 2;
+/// with the rest): one, within the same CPU as a cron run.
+pub const RECOUNT_PAGES: usize = 1;
 
 /// What a run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -97,7 +102,7 @@ pub async fn run<S: Store>(
     let mut pass = overview.take_pass(config, now, fresh);
     loop {
         let listed = match store
-            .list(keys::SNAPSHOTS, pass.cursor.as_deref(), MAX_LIST)
+            .list(keys::SNAPSHOTS, pass.cursor.as_deref(), PAGE)
             .await
         {
             Ok(l) => l,

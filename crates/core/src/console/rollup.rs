@@ -266,12 +266,12 @@ impl Rollup {
 
 /// How long after a finished pass the next begins: hourly while there are
 /// few subscribers, then less often, so that a pass (one KV write per
-/// 1,000 subscribers) stays a small share of the free plan's 1,000 writes
-/// a day.
+/// 500 subscribers) stays about a tenth of the free plan's 1,000 writes a
+/// day at most.
 pub fn pass_interval(subscribers: u64) -> u64 {
     match subscribers {
         0..=2_000 => HOUR,
         2_001..=20_000 => 6 * HOUR,
-        _ => 24 * HOUR,
+        _ => 48 * HOUR,
     }
 }

@@ -183,6 +183,6 @@ fn the_overview_costs_one_read_per_view_and_one_read_list_and_write_per_cron_run
         assert_eq!((view.total(), activity.total()), (1, 1));
         assert_eq!((per_run.reads, per_run.lists, per_run.writes), (1, 1, 1));
         assert_eq!(per_run.bulk_reads, 0, "every snapshot has its summary");
-        assert_eq!(runs, n.div_ceil(1_000));
+        assert_eq!(runs, n.div_ceil(crate::overview::PAGE));
     }
 }
