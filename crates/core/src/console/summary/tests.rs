@@ -1,3 +1,6 @@
+//! The summary's small facts: the JST day, the empty summary, and which
+//! standing each `/v1/check` answer means.
+
 use super::*;
 
 #[test]
