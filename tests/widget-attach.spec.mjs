@@ -93,7 +93,7 @@ test("attach mode, navigating host form: ticked, consent is recorded and the for
   assert.ok(signup, "the record survived the navigation (keepalive)");
   assert.equal(signup.evidence.form, "whitepaper");
   assert.equal(signup.evidence.locale, "ja");
-  assert.equal(signup.evidence.method, "widget");
+  assert.equal(signup.evidence.method, "widget_attach", "the evidence says the box sat in the site's own form");
 });
 
 test("attach mode, script-handled host form: unticked, the site's handler runs and nothing is recorded", async () => {
@@ -141,6 +141,7 @@ test("attach mode, script-handled host form: ticked, recorded with the site's em
   assert.equal(signup.evidence.form, "seminar");
   assert.equal(signup.evidence.locale, "en");
   assert.equal(signup.evidence.consent_version, definition.consent_en.version);
+  assert.equal(signup.evidence.method, "widget_attach");
 });
 
 test("attach mode: a ticked box with a bad address records nothing and never blocks the host form", async () => {

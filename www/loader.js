@@ -101,6 +101,7 @@ function mount(place) {
       Date.now(),
       Date.now() - renderedAt,
       crypto.getRandomValues(new Uint8Array(16)),
+      attach,
     );
 
   // Turnstile's box for a form that asks for it (nothing otherwise).

@@ -80,8 +80,8 @@ export class Form {
     return saying("doi_problems", [email, topics], this.h, consent, attach).split("\0", 3);
   }
   // The consent record as JSON, or undefined when nothing may be sent.
-  record(email, consent, topics, website, pageUrl, clientTime, elapsedMs, random) {
-    const made = call("doi_record", [email, topics, website, pageUrl, random], this.h, consent, clientTime, elapsedMs);
+  record(email, consent, topics, website, pageUrl, clientTime, elapsedMs, random, attach) {
+    const made = call("doi_record", [email, topics, website, pageUrl, random], this.h, consent, clientTime, elapsedMs, attach);
     return made ? said() : undefined;
   }
   says(what) {

@@ -231,6 +231,7 @@ fn signups(c: &mut Criterion) {
         client_time: NOW,
         elapsed_ms: 4_000,
         website: String::new(),
+        attach: false,
     };
     let body = serde_json::to_vec(&record).expect("serialisable");
     c.bench_function("consent/parse_and_check", |b| {

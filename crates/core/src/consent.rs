@@ -56,6 +56,10 @@ pub struct ConsentRecord {
     /// The honeypot field: people leave it empty.
     #[serde(default)]
     pub website: String,
+    /// The widget's attach mode: its consent box was added to the site's
+    /// own form (recorded as [`Method::WidgetAttach`]).
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub attach: bool,
 }
 
 /// Why a submission is refused. Nothing is stored for any of these.

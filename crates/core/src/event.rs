@@ -76,8 +76,11 @@ impl<'de> Deserialize<'de> for EventId {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// The embedded widget (form or attach mode).
+    /// The embedded widget's own form.
     Widget,
+    /// The embedded widget in attach mode: its consent box in the site's
+    /// own form.
+    WidgetAttach,
     /// The hosted signup page.
     HostedPage,
     /// The preference page's resubscribe button.

@@ -35,6 +35,7 @@ fn record(config: &Config) -> ConsentRecord {
         client_time: Timestamp(1_000),
         elapsed_ms: 5_000,
         website: String::new(),
+        attach: false,
     }
 }
 

@@ -37,6 +37,7 @@ fn record(config: &Config, form: usize, email: &str, topics: Vec<TopicId>) -> Co
         client_time: Timestamp(1_000),
         elapsed_ms: 60_000,
         website: String::new(),
+        attach: false,
     }
 }
 

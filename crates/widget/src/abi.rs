@@ -184,7 +184,13 @@ pub extern "C" fn doi_problems(handle: u32, consent: u32, attach: u32) {
 /// the 16 random bytes: 1 with the JSON at [`doi_out`], or 0 when nothing
 /// may be sent.
 #[no_mangle]
-pub extern "C" fn doi_record(handle: u32, consent: u32, client_time: f64, elapsed_ms: f64) -> u32 {
+pub extern "C" fn doi_record(
+    handle: u32,
+    consent: u32,
+    client_time: f64,
+    elapsed_ms: f64,
+    attach: u32,
+) -> u32 {
     let [email, topics, website, page_url, random] = args::<5>();
     let json = form(handle).and_then(|f| {
         f.record(
@@ -196,6 +202,7 @@ pub extern "C" fn doi_record(handle: u32, consent: u32, client_time: f64, elapse
             client_time,
             elapsed_ms,
             random,
+            attach != 0,
         )
     });
     match json {

@@ -31,6 +31,9 @@ pub fn consent_record(record: &ConsentRecord) -> String {
     object.raw("client_time", &decimal(record.client_time.millis()));
     object.raw("elapsed_ms", &decimal(record.elapsed_ms));
     object.string("website", &record.website);
+    if record.attach {
+        object.raw("attach", "true");
+    }
     object.close();
     out
 }
@@ -142,6 +145,7 @@ mod tests {
             client_time: Timestamp(1_800_000_000_123),
             elapsed_ms: 4_321,
             website: String::new(),
+            attach: false,
         }
     }
 

@@ -181,7 +181,8 @@ impl Form {
     /// `undefined` when these answers must not be sent: any problem, and
     /// above all an unticked box. `random` is 16 bytes from
     /// `crypto.getRandomValues`, which become the record id; the loader
-    /// sends the same text on every retry.
+    /// sends the same text on every retry. `attach`: the box sits in the
+    /// site's own form (the evidence says so).
     #[allow(clippy::too_many_arguments)]
     pub fn record(
         &self,
@@ -193,6 +194,7 @@ impl Form {
         client_time: f64,
         elapsed_ms: f64,
         random: &[u8],
+        attach: bool,
     ) -> Option<String> {
         let answers = Answers::from_form(self.built, email, consent, topics, website);
         if !answers.consent || !record::problems(&answers).is_empty() {
@@ -203,6 +205,7 @@ impl Form {
             page_url: record::evidence_url(page_url),
             client_time: Timestamp(client_time.max(0.0) as u64),
             elapsed_ms: elapsed_ms.max(0.0) as u64,
+            attach,
         };
         let record = record::consent_record(self.built, self.locale, &answers, moment)?;
         Some(json::consent_record(&record))

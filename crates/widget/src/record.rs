@@ -95,6 +95,8 @@ pub struct Moment {
     pub client_time: Timestamp,
     /// Milliseconds from the form appearing to submission.
     pub elapsed_ms: u64,
+    /// Attach mode: the consent box sits in the site's own form.
+    pub attach: bool,
 }
 
 /// The record for `POST /v1/subscribe`: the exact consent text shown in
@@ -132,6 +134,7 @@ pub fn consent_record(
         client_time: moment.client_time,
         elapsed_ms: moment.elapsed_ms,
         website: answers.website.clone(),
+        attach: moment.attach,
     })
 }
 
@@ -214,6 +217,7 @@ mod tests {
             page_url: "http://127.0.0.1:8787/".into(),
             client_time: Timestamp(1_800_000_000_000),
             elapsed_ms: 5_000,
+            attach: false,
         }
     }
 

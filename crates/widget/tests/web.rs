@@ -47,6 +47,7 @@ fn record(form: &Form, email: &str) -> Option<String> {
         1_800_000_000_000.0,
         5_000.0,
         &RANDOM,
+        false,
     )
 }
 
@@ -122,6 +123,7 @@ fn an_unticked_box_or_a_bad_address_gives_no_record_and_says_why() {
         0.0,
         5_000.0,
         &RANDOM,
+        false,
     );
     assert_eq!(unticked, None);
     assert_eq!(record(&shown, "no-at-sign"), None);
@@ -179,7 +181,17 @@ fn the_same_random_bytes_give_the_same_record_id_and_others_are_refused() {
         id(record(&shown, "a@example.com").unwrap()),
         id(record(&shown, "a@example.com").unwrap())
     );
-    let short = shown.record("a@example.com", true, "tips", "", PAGE, 0.0, 0.0, &[1; 8]);
+    let short = shown.record(
+        "a@example.com",
+        true,
+        "tips",
+        "",
+        PAGE,
+        0.0,
+        0.0,
+        &[1; 8],
+        false,
+    );
     assert_eq!(short, None);
 }
 

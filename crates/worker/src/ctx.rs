@@ -84,6 +84,15 @@ pub struct Ctx<S: Store, N: Net> {
     pulsed: Cell<bool>,
     /// Consent receipts this request signed (`receipts::SIGN_BUDGET`).
     pub receipts_signed: Cell<u32>,
+    /// Changes stored unsigned for want of that budget, with their event
+    /// key's metadata, for `receipts::deferred::queue`.
+    pub deferred_receipts: RefCell<
+        Vec<(
+            doi_core::SubscriberId,
+            doi_core::EventId,
+            Option<serde_json::Value>,
+        )>,
+    >,
 }
 
 impl<S: Store, N: Net> Ctx<S, N> {
@@ -107,6 +116,7 @@ impl<S: Store, N: Net> Ctx<S, N> {
             seed,
             counter: Cell::new(0),
             receipts_signed: Cell::new(0),
+            deferred_receipts: RefCell::new(Vec::new()),
             logs: RefCell::new(Vec::new()),
             tasks: RefCell::new(Vec::new()),
             pulsed: Cell::new(false),

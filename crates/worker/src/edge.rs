@@ -223,6 +223,31 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Some(line) = crate::overview::scheduled(&Kv(kv), now, refolded).await {
         console_log!("{line}");
     }
+    deferred_receipts(&env, now).await;
+}
+
+/// The cron's share of receipts a provider's delivery could not sign
+/// ([`crate::receipts::deferred`]).
+async fn deferred_receipts(env: &Env, now: Timestamp) {
+    let (Ok(config), Ok(kv)) = (crate::config(), env.kv(KV_BINDING)) else {
+        return;
+    };
+    let mut ctx = Ctx::new(config, secrets(env), Kv(kv), FetchNet, now, seed());
+    if let Some(origin) = ctx.secrets.public_url() {
+        ctx.base_url = origin.to_string();
+    }
+    match crate::receipts::deferred::run(&ctx).await {
+        Ok(done) if done.looked => console_log!(
+            "receipts: {} signed by the cron, {} of events gone",
+            done.signed,
+            done.gone
+        ),
+        Ok(_) => {}
+        Err(e) => console_error!("deferred receipts failed: {e}"),
+    }
+    for line in ctx.take_logs() {
+        console_log!("{line}");
+    }
 }
 
 /// The refusal for `request` if its client is over its rate limit

@@ -25,8 +25,7 @@
 //! carry more (SendGrid batches up to 1,000 events, and what a provider
 //! reports cannot wait for a smaller call): it signs its first
 //! [`SIGN_BUDGET`] suppressions and stores the rest unsigned, with a log
-//! line. Each of those is still in the subscriber's hash chain, so the next
-//! signed receipt of that subscriber commits to it.
+//! line, and [`deferred`] has the cron sign them within minutes.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -38,6 +37,8 @@ use doi_core::LoggedEvent;
 use ed25519_compact::{KeyPair, Seed};
 
 use crate::ctx::{Ctx, Net};
+
+pub mod deferred;
 use crate::http::{ApiError, Response};
 use crate::store::Store;
 
@@ -152,9 +153,11 @@ pub fn sign<S: Store, N: Net>(
     let receipt = Receipt::of(logged, &context)?;
     let signed = ctx.receipts_signed.get();
     if signed >= SIGN_BUDGET {
-        ctx.log(format!(
-            "event {} stored without a receipt: this request signed {SIGN_BUDGET} already",
-            logged.event.id.as_str()
+        // The event's writer fills in its metadata (`defer_metadata`).
+        ctx.deferred_receipts.borrow_mut().push((
+            logged.event.subscriber,
+            logged.event.id.clone(),
+            None,
         ));
         return None;
     }
@@ -171,6 +174,27 @@ pub fn sign<S: Store, N: Net>(
     };
     let stored = keys.sign(&receipt, &context)?;
     serde_json::to_value(stored).ok()
+}
+
+/// Whether `logged` is an event that gets a receipt (a consent, a
+/// confirmation or a withdrawal).
+pub fn applies<S: Store, N: Net>(ctx: &Ctx<S, N>, logged: &LoggedEvent) -> bool {
+    let context = Context::of(ctx.config, &logged.event, &ctx.base_url);
+    Receipt::of(logged, &context).is_some()
+}
+
+/// Records the metadata the event key of a change [`sign`] deferred is
+/// written with, so the cron keeps it when it adds the receipt.
+pub fn defer_metadata<S: Store, N: Net>(
+    ctx: &Ctx<S, N>,
+    id: &doi_core::EventId,
+    metadata: Option<&serde_json::Value>,
+) {
+    if let Some(last) = ctx.deferred_receipts.borrow_mut().last_mut() {
+        if &last.1 == id {
+            last.2 = metadata.cloned();
+        }
+    }
 }
 
 /// Adds `receipt` to an event key's metadata `base`, unless the whole

@@ -127,6 +127,8 @@ console_catalogue! {
     Consents => { ja: "同意", en: "Consents" }
     /// Widget method.
     ViaWidget => { ja: "サイトの登録フォーム（ウィジェット）", en: "signup widget on the site" }
+    /// How: the widget's consent box in the site's own form.
+    ViaWidgetAttach => { ja: "サイト独自のフォームに追加された同意欄（ウィジェットのattachモード）", en: "the widget's consent box in the site's own form (attach mode)" }
     /// Attach method.
     ViaAttach => { ja: "既存フォームに追加した同意欄（ウィジェット）", en: "consent box added to an existing form (widget)" }
     /// Hosted page method.

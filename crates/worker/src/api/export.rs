@@ -4,7 +4,8 @@
 //! 100 events), and written out byte for byte as stored, so whoever holds
 //! the export can check every hash. A page of `limit` subscribers costs
 //! about 2 × `limit` KV operations (a Worker may do 1,000 per invocation)
-//! and about 13 µs of CPU each as wasm, so `limit` stops at
+//! and, as wasm, about 13 µs of CPU each plus about 30 µs per event for
+//! rebuilding its receipt, so `limit` stops at
 //! [`doi_core::limits::EXPORT_PAGE_MAX`]. The snapshot's address and state
 //! are copied into the line as stored, and each event only has its id,
 //! time and subscriber read: nothing is parsed that is written out again.

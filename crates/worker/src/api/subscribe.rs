@@ -20,7 +20,12 @@ pub async fn post<S: Store, N: Net>(ctx: &Ctx<S, N>, req: &Request) -> Result<Re
             return Err(ApiError::ForbiddenOrigin(shown.to_string()));
         }
     }
-    let checked = record.check(ctx.config, Method::Widget, req.header("user-agent"))?;
+    let method = if record.attach {
+        Method::WidgetAttach
+    } else {
+        Method::Widget
+    };
+    let checked = record.check(ctx.config, method, req.header("user-agent"))?;
     // A form with Turnstile: the widget sends the token in a header.
     crate::turnstile::check(
         ctx,

@@ -113,6 +113,7 @@ pub async fn post<S: Store, N: Net>(
         client_time: ctx.now,
         elapsed_ms: ctx.now.millis().saturating_sub(rendered_at),
         website: fields.get_or_empty("website"),
+        attach: false,
     };
     let shell = shell(ctx, req);
     let checked = match record.check(ctx.config, Method::HostedPage, req.header("user-agent")) {

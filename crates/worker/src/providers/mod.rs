@@ -40,8 +40,9 @@ pub const OPS_PER_CALL: usize = 900;
 
 /// KV operations one suppression costs, measured over the memory store: its
 /// repair mark, the event and the snapshot written (3), the snapshot read
-/// back around the write (2).
-pub const OPS_PER_SUPPRESSION: usize = 5;
+/// back around the write (2), and past the signing budget its receipt's
+/// queue key (1: `receipts::deferred`).
+pub const OPS_PER_SUPPRESSION: usize = 6;
 
 /// Largest body a provider may POST: SendGrid batches events up to 768 KB.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -134,6 +135,7 @@ async fn record<S: Store, N: Net>(
             continue;
         }
         if suppressed == budget {
+            crate::receipts::deferred::queue(ctx).await;
             ctx.log(format!(
                 "{} webhook: {suppressed} suppressions written, the rest next delivery",
                 provider.name()
@@ -146,6 +148,7 @@ async fn record<S: Store, N: Net>(
         subscribers::append(ctx, &sub, id, kind, Address::Keep).await?;
         suppressed += 1;
     }
+    crate::receipts::deferred::queue(ctx).await;
     ctx.log(format!(
         "{} webhook: {suppressed} suppressed, {duplicates} already, {invalid} invalid addresses",
         provider.name()

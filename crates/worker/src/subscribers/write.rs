@@ -47,6 +47,7 @@ pub async fn append<S: Store, N: Net>(
         ttl_secs: None,
         metadata: crate::receipts::with_receipt(ctx, base, receipt),
     };
+    crate::receipts::defer_metadata(ctx, &id, options.metadata.as_ref());
     if let Err(e) = ctx
         .store
         .put(&keys::event(&sub.sid, &id), &text, options)

@@ -303,11 +303,13 @@ fn an_import_and_a_suppression_call_at_their_maximum_sign_every_change() {
 }
 
 #[test]
-fn a_provider_delivery_past_the_budget_signs_its_first_changes_and_stores_every_one() {
+fn the_cron_signs_what_a_provider_delivery_past_the_budget_left_unsigned() {
+    use crate::receipts::deferred;
     let w = World::new();
-    let n = crate::receipts::SIGN_BUDGET as usize + 9;
+    let budget = crate::receipts::SIGN_BUDGET as usize;
+    let n = budget + 9;
     let events: Vec<Value> = (0..n)
-        .map(|i| json!({"email": format!("sg{i}@example.com"), "event": "spamreport", "sg_event_id": format!("sg-many-{i}")}))
+        .map(|i| json!({"email": format!("late{i}@example.com"), "event": "bounce", "type": "bounce", "sg_event_id": format!("sg-late-{i}")}))
         .collect();
     let body = Value::Array(events).to_string();
     let r = w.send(super::providers::sendgrid(
@@ -318,7 +320,78 @@ fn a_provider_delivery_past_the_budget_signs_its_first_changes_and_stores_every_
     assert_eq!(body_json(&r)["suppressed"], n);
     assert_eq!(
         events_and_signed(&w),
-        (n, crate::receipts::SIGN_BUDGET as usize),
-        "no complaint is dropped for want of a signature"
+        (n, budget),
+        "no bounce is dropped or delayed for want of a signature"
+    );
+    let queued = |w: &World| {
+        w.store
+            .keys()
+            .iter()
+            .filter(|k| k.starts_with(deferred::UNSIGNED))
+            .count()
+    };
+    assert_eq!(queued(&w), 9, "one queue key per change past the budget");
+    assert!(
+        w.store.keys().iter().all(|k| !k.contains('@')),
+        "no address in a key"
+    );
+    // One of them is erased before the cron comes: it must not come back.
+    let gone = w
+        .store
+        .keys()
+        .into_iter()
+        .find(|k| k.starts_with(deferred::UNSIGNED))
+        .and_then(|q| {
+            let rest = q.strip_prefix(deferred::UNSIGNED)?.to_string();
+            Some(format!("{}{rest}", crate::keys::EVENTS))
+        })
+        .unwrap();
+    block_on(crate::store::Store::delete(&w.store, &gone)).unwrap();
+
+    let net = crate::testing::Recorder::default();
+    let ctx = crate::testing::ctx(&w.store, &net, w.now(), 3);
+    let run = block_on(deferred::run(&ctx)).unwrap();
+    assert_eq!((run.looked, run.signed, run.gone), (true, 8, 1));
+    assert_eq!(
+        events_and_signed(&w),
+        (n - 1, n - 1),
+        "every stored change is signed now"
+    );
+    assert!(
+        !w.store.keys().contains(&gone),
+        "an erased event is not written back"
+    );
+    assert_eq!(queued(&w), 0);
+    // Each receipt the cron signed verifies with the published key.
+    let (_, key) = published_key(&w);
+    let mut verified = 0;
+    let text = w.api(Method::Get, "/v1/export", None).text();
+    for line in text.lines() {
+        let line: Value = serde_json::from_str(line).unwrap();
+        for jws in line["receipts"].as_array().unwrap() {
+            let parsed = receipt::parse(jws.as_str().unwrap()).unwrap();
+            let sig = Signature::from_slice(&parsed.signature).unwrap();
+            assert!(key.verify(parsed.signing_input.as_bytes(), &sig).is_ok());
+            verified += 1;
+        }
+    }
+    assert_eq!(
+        verified,
+        n - 1,
+        "the request's and the cron's receipts alike"
+    );
+    // The flag stays up until the queue has been empty for a while.
+    assert!(w.store.keys().contains(&deferred::PENDING.to_string()));
+    let soon = crate::testing::ctx(&w.store, &net, w.now() + 1_000, 4);
+    block_on(deferred::run(&soon)).unwrap();
+    assert!(w.store.keys().contains(&deferred::PENDING.to_string()));
+    let later = crate::testing::ctx(&w.store, &net, w.now() + crate::repair::SETTLE_MS, 5);
+    block_on(deferred::run(&later)).unwrap();
+    assert!(!w.store.keys().contains(&deferred::PENDING.to_string()));
+    let idle = crate::testing::ctx(&w.store, &net, w.now() + 2 * crate::repair::SETTLE_MS, 6);
+    assert_eq!(
+        block_on(deferred::run(&idle)).unwrap(),
+        deferred::Signed::default(),
+        "an idle cron reads one key"
     );
 }

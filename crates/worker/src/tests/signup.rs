@@ -51,6 +51,29 @@ fn signup_with_evidence_is_allowed_and_shows_the_exact_evidence() {
 }
 
 #[test]
+fn a_signup_from_the_widgets_attach_mode_says_so_in_its_evidence() {
+    let w = World::new();
+    let mut attached = record("whitepaper", WHO, RID);
+    attached["attach"] = json!(true);
+    let r = w.subscribe(&attached);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = body_json(&w.api(
+        Method::Get,
+        "/v1/subscribers/taro.yamada%40example.co.jp",
+        None,
+    ));
+    assert_eq!(v["events"][0]["evidence"]["method"], "widget_attach");
+    let own = w.subscribe(&record(
+        "whitepaper",
+        "other@example.com",
+        "rec-0123456789abcdee",
+    ));
+    assert_eq!(own.status, 200, "{}", own.text());
+    let v = body_json(&w.api(Method::Get, "/v1/subscribers/other%40example.com", None));
+    assert_eq!(v["events"][0]["evidence"]["method"], "widget");
+}
+
+#[test]
 fn an_identical_repeat_signup_adds_no_event_and_answers_the_same() {
     let w = World::new();
     let first = w.subscribe(&record("whitepaper", WHO, RID));

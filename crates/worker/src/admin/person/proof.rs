@@ -19,6 +19,7 @@ use crate::texts::StoredText;
 fn method<S: Store, N: Net>(page: &Console<'_, S, N>, m: &Method) -> &'static str {
     page.t(match m {
         Method::Widget => C::ViaWidget,
+        Method::WidgetAttach => C::ViaWidgetAttach,
         Method::HostedPage => C::ViaHosted,
         Method::PreferencePage => C::ViaHosted,
         Method::Import => C::ViaImport,

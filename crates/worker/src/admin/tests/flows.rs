@@ -216,8 +216,14 @@ fn the_export_downloads_as_a_file_from_the_console() {
         page.text()
     );
     let file = w.send(
-        Request::new(Method::Get, "/admin/export/download?limit=200")
-            .with_header("cookie", &v.cookie),
+        Request::new(
+            Method::Get,
+            &format!(
+                "/admin/export/download?limit={}",
+                doi_core::limits::EXPORT_PAGE_MAX
+            ),
+        )
+        .with_header("cookie", &v.cookie),
     );
     assert_eq!(file.status, 200);
     assert!(file
