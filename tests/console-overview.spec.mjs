@@ -8,7 +8,7 @@
 // for the people of the mix. The activity names them by id, never by address.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { api, newEmail, url } from "./lib/http.mjs";
+import { api, limits, newEmail, url } from "./lib/http.mjs";
 import { withPage, submit } from "./lib/browser.mjs";
 import { signUp } from "./lib/consent.mjs";
 import { check, links } from "./lib/sender.mjs";
@@ -81,7 +81,7 @@ async function exportAll() {
   const lines = [];
   let cursor = "";
   for (;;) {
-    const response = await api("GET", `/v1/export?limit=200${cursor ? `&cursor=${cursor}` : ""}`);
+    const response = await api("GET", `/v1/export?limit=${limits.EXPORT_PAGE_MAX}${cursor ? `&cursor=${cursor}` : ""}`);
     const text = await ok(response, "export");
     lines.push(...text.split("\n").filter(Boolean).map((l) => JSON.parse(l)));
     cursor = response.headers.get("doi-next-cursor");
