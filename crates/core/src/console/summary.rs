@@ -133,6 +133,7 @@ const AFTER_EVERY_PAUSE: Timestamp = Timestamp(u64::MAX);
 pub fn method_name(m: &Method) -> &'static str {
     match m {
         Method::Widget => "widget",
+        Method::WidgetAttach => "widget_attach",
         Method::HostedPage => "hosted_page",
         Method::PreferencePage => "preference_page",
         Method::RenewalPage => "renewal_page",
