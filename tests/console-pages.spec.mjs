@@ -45,6 +45,11 @@ for (const lang of ["ja", "en"]) {
         await inspect(page, `suppress-list-${lang}-${size}`, pictures);
         await page.goto(`/admin/export?lang=${lang}`);
         await inspect(page, `export-${lang}-${size}`, pictures);
+        await page.goto(`/admin/overview?lang=${lang}`);
+        await submit(page, page.locator("main form[action^='/admin/overview/recount'] button"));
+        await inspect(page, `overview-${lang}-${size}`, pictures);
+        await page.goto(`/admin/activity?lang=${lang}`);
+        await inspect(page, `activity-${lang}-${size}`, pictures);
       }, { viewport, bypassCSP: true });
     });
   }

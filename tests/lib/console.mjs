@@ -21,6 +21,10 @@ export const consoleRoutes = [
   ["POST", "/admin/suppress-list"],
   ["GET", "/admin/export"],
   ["GET", "/admin/export/download"],
+  ["GET", "/admin/overview"],
+  ["POST", "/admin/overview/recount"],
+  ["GET", "/admin/activity"],
+  ["GET", "/admin/subscriber/AAAAAAAAAAAAAAAAAAAAAA"],
   ["GET", "/admin/no-such-page"],
   ["DELETE", "/admin/person"],
 ];

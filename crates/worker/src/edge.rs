@@ -118,7 +118,9 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         return;
     };
     let now = Timestamp(Date::now().as_millis());
-    match repair::sweep(&kv, now, repair::BUDGET).await {
+    let swept = repair::sweep(&kv, now, repair::BUDGET).await;
+    let refolded = matches!(&swept, Ok(s) if s.subscribers > 0);
+    match swept {
         Ok(s) if !s.looked => {}
         Ok(s) => console_log!(
             "repair: {} subscribers refolded, {} snapshots rewritten, {} failed, {} KV operations{}",
@@ -129,6 +131,11 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             if s.complete { "" } else { "; more next time" }
         ),
         Err(e) => console_error!("repair failed: {e}"),
+    }
+    // The console's overview: a page of subscribers when a recount is due,
+    // in a run the repair left idle (they would share one run's CPU).
+    if let Some(line) = crate::overview::scheduled(&kv, now, refolded).await {
+        console_log!("{line}");
     }
     deferred_receipts(&env, now).await;
 }

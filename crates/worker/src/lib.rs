@@ -28,6 +28,8 @@ pub mod hosted;
 pub mod http;
 pub mod keys;
 pub mod mailto;
+// The console's overview, recounted by the cron (issue 13).
+pub mod overview;
 pub mod pages;
 pub mod providers;
 pub mod ratelimit;

@@ -36,6 +36,7 @@ pub(super) fn apply(
 ) {
     let at = e.at;
     s.updated = Some(s.updated.map_or(at, |u| u.max(at)));
+    super::activity::record(s, &e.kind, at);
     match &e.kind {
         EventKind::Subscribed {
             list,

@@ -33,6 +33,7 @@ use crate::ledger::{heads, LoggedEvent};
 use crate::slug::{FormId, FrequencyId, ListId, TopicId};
 use crate::time::Timestamp;
 
+pub mod activity;
 mod apply;
 mod order;
 
@@ -185,6 +186,13 @@ pub struct SubscriberState {
     /// Time of the latest event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<Timestamp>,
+    /// The latest reason given for leaving (one of
+    /// [`crate::withdrawal::REASONS`]): only a reason, it stops nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The latest few events, as references (for the console's activity).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activity: Vec<activity::Activity>,
 }
 
 impl SubscriberState {

@@ -14,6 +14,8 @@
 
 pub mod access;
 mod act;
+mod activity;
+mod overview;
 mod person;
 pub mod texts;
 mod view;
@@ -87,6 +89,12 @@ async fn route<S: Store, N: Net>(
         (Post, ["suppress-list"]) => act::upload(page, req, fields).await,
         (Get, ["export"]) => act::export_page(page, req).await,
         (Get, ["export", "download"]) => act::download(page.ctx, req).await,
+        (Get, ["overview"]) => overview::page(page).await,
+        (Post, ["overview", "recount"]) => overview::recount(page).await,
+        (Get, ["activity"]) => activity::page(page, req).await,
+        (Get, ["subscriber", id]) => activity::open(page, id).await,
+        (_, ["overview", "recount"]) => Ok(page.not_allowed("POST")),
+        (_, ["overview"] | ["activity"] | ["subscriber", _]) => Ok(page.not_allowed("GET")),
         (_, ["sign-out" | "person" | "proof" | "suppress" | "erase"]) => {
             Ok(page.not_allowed("POST"))
         }

@@ -70,6 +70,15 @@ pub async fn lookup<S: Store, N: Net>(
         Ok(e) => e,
         Err(r) => return Ok(r),
     };
+    show(page, email).await
+}
+
+/// The person page of `email` (also opened by subscriber id from the
+/// activity: [`super::activity::open`]).
+pub(super) async fn show<S: Store, N: Net>(
+    page: &Console<'_, S, N>,
+    email: Email,
+) -> Result<Response, PageError> {
     let found = find(page.ctx, email).await?;
     if found.log.is_empty() {
         return Ok(page.home(Some(page.t(C::NoSubscriber))));

@@ -19,6 +19,7 @@ use crate::testing::{block_on, ctx, local_var, Recorder};
 
 mod cost;
 mod flows;
+mod overview;
 
 /// Every console route and method a browser could ask for.
 pub(super) const ROUTES: &[(Method, &str)] = &[
@@ -33,6 +34,10 @@ pub(super) const ROUTES: &[(Method, &str)] = &[
     (Method::Post, "/admin/suppress-list"),
     (Method::Get, "/admin/export"),
     (Method::Get, "/admin/export/download"),
+    (Method::Get, "/admin/overview"),
+    (Method::Post, "/admin/overview/recount"),
+    (Method::Get, "/admin/activity"),
+    (Method::Get, "/admin/subscriber/AAAAAAAAAAAAAAAAAAAAAA"),
     (Method::Get, "/admin/nothing-here"),
     (Method::Delete, "/admin/person"),
 ];

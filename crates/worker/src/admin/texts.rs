@@ -53,6 +53,10 @@ console_catalogue! {
     SignedInAs => { ja: "サインイン中", en: "Signed in as" }
     /// The token sign-in's identity.
     TokenHolder => { ja: "APIトークンの保有者", en: "API token holder" }
+    /// The overview's title and nav item (issue 13).
+    OverviewTitle => { ja: "概要", en: "Overview" }
+    /// The activity's title and nav item (issue 13).
+    ActivityTitle => { ja: "最近の出来事", en: "Activity" }
     /// Home page title and nav item.
     Home => { ja: "購読者を調べる", en: "Look up a subscriber" }
     /// Lookup help.

@@ -36,6 +36,8 @@ input[type=password],input[type=file],select{{display:block;width:100%;font:inhe
 dl{{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.25rem 1rem}}dt{{font-weight:700}}dd{{margin:0;overflow-wrap:anywhere}}\
 blockquote{{margin:.5rem 0;padding:.75rem;background:#f3f3f3;border-left:.35rem solid #6b6b6b;white-space:pre-wrap}}\
 .danger{{border-color:#b3261e;color:#b3261e}}\
+.chart{{margin:.5rem 0}}.chart svg{{display:block;max-width:100%;height:auto;background:#fafafa;border:1px solid #c7c7c7}}\
+figcaption{{font-size:.9rem}}summary{{cursor:pointer;padding:.25rem 0}}nav.pager a,nav.pager span{{margin-right:1rem}}\
 @media print{{header nav,nav.menu,form,.skip{{display:none}}body{{font-size:11pt}}}}",
             pages::CSS
         )
@@ -116,9 +118,11 @@ pub fn document(
             String::new()
         };
         format!(
-            "<div class=\"wrap\"><nav class=\"menu\" aria-label=\"{}\">{}{}{}</nav>\
+            "<div class=\"wrap\"><nav class=\"menu\" aria-label=\"{}\">{}{}{}{}{}</nav>\
 <div class=\"who\">{}: {} {out}</div></div>",
             Escaped(t(C::Nav)),
+            link("/admin/overview", C::OverviewTitle),
+            link("/admin/activity", C::ActivityTitle),
             link("/admin", C::Home),
             link("/admin/suppress-list", C::UploadTitle),
             link("/admin/export", C::ExportTitle),

@@ -89,9 +89,15 @@ impl Snapshot {
             .map(|s| s.state)
     }
 
-    /// The metadata stored beside it: the number of events folded.
+    /// The metadata stored beside it: the number of events folded and,
+    /// under [`SUMMARY`], the state's summary for the console's overview
+    /// ([`doi_core::console::summary`], bounded to fit KV's 1,024 bytes;
+    /// left out when it cannot fit, and the overview reads the snapshot).
     pub fn metadata(&self) -> serde_json::Value {
-        serde_json::json!({ "n": self.state.events })
+        match doi_core::console::summary::bounded(&self.state) {
+            Some(s) => serde_json::json!({ "n": self.state.events, SUMMARY: s }),
+            None => serde_json::json!({ "n": self.state.events }),
+        }
     }
 }
 
@@ -148,6 +154,9 @@ pub enum Address {
     /// Store this one (a signup brings it).
     Set(Email),
 }
+
+/// The metadata field of a snapshot key that holds the state's summary.
+pub const SUMMARY: &str = "s";
 
 /// The metadata field of an event key that holds the signup's address.
 const ADDRESS: &str = "a";

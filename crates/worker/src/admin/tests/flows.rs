@@ -14,14 +14,14 @@ pub fn csrf_of(html: &str) -> String {
     html[at..].split('"').next().unwrap().to_string()
 }
 
-struct Viewer<'a> {
+pub(super) struct Viewer<'a> {
     w: &'a World,
-    cookie: String,
+    pub(super) cookie: String,
     csrf: String,
 }
 
 impl<'a> Viewer<'a> {
-    fn sign_in(w: &'a World) -> Viewer<'a> {
+    pub(super) fn sign_in(w: &'a World) -> Viewer<'a> {
         let token = crate::testing::local_var("DOI_API_TOKEN").unwrap();
         let r = w
             .send(Request::new(Method::Post, "/admin/sign-in").with_body(format!("token={token}")));
@@ -38,7 +38,7 @@ impl<'a> Viewer<'a> {
         Viewer { w, cookie, csrf }
     }
 
-    fn post(&self, path: &str, fields: &[(&str, &str)]) -> crate::http::Response {
+    pub(super) fn post(&self, path: &str, fields: &[(&str, &str)]) -> crate::http::Response {
         let mut body = format!("csrf={}", self.csrf);
         for (k, v) in fields {
             body.push_str(&format!("&{k}={}", crate::formdata::percent_encode(v)));
