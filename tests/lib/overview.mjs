@@ -27,6 +27,9 @@ export function standings(state, now) {
     else if (l.status === "pending") s = "pending";
     else if (!l.consent) continue;
     else if (l.paused_until && now < l.paused_until) s = "paused";
+    // "stale" (consent older than consent_max_age_days, a year on the
+    // sample's updates list) cannot happen to a consent given in this run;
+    // the property tests in crates/core/tests/console_overview.rs count it.
     else s = "active";
     out[list] = s;
   }
@@ -44,7 +47,7 @@ export function countsOf(states, now) {
     add("all.withdrawn", (state.withdrawals ?? []).some((w) => w.scope === "all") ? 1 : 0);
     add("all.erased", state.erased ? 1 : 0);
     for (const [list, s] of Object.entries(standings(state, now))) {
-      for (const other of ["active", "pending", "paused", "unsubscribed", "suppressed", "erased"]) add(`${list}.${other}`, 0);
+      for (const other of ["active", "pending", "paused", "stale", "unsubscribed", "suppressed", "erased"]) add(`${list}.${other}`, 0);
       add(`${list}.${s}`);
       const l = state.lists[list];
       if (s === "active") {

@@ -1,7 +1,8 @@
 //! The console's overview, stated as properties: a subscriber's summary
 //! always fits KV's metadata, and the rollup of any set of subscribers
-//! equals counting them one by one with `may_send` — so the overview says
-//! what `/v1/check` would answer for each of them.
+//! equals counting them one by one with `may_send_within` and each list's
+//! `consent_max_age_days` — so the overview says what `/v1/check` would
+//! answer for each of them, a consent that aged out included.
 // A test: a failed unwrap is a failed test, and names its line.
 #![allow(
     clippy::unwrap_used,
@@ -17,8 +18,8 @@ use doi_core::event::{EventId, EventKind, Evidence, Method, UnsubscribeScope, Vi
 use doi_core::ledger::{self, LoggedEvent};
 use doi_core::time::DAY;
 use doi_core::{
-    fold, may_send, Config, ConsentVersion, Event, FormId, FrequencyId, ListId, Locale, Reason,
-    SendRequest, SubscriberId, SubscriberState, Timestamp, TopicId,
+    fold, may_send_within, Config, ConsentVersion, Event, FormId, FrequencyId, ListId, Locale,
+    Reason, SendRequest, SubscriberId, SubscriberState, Timestamp, TopicId,
 };
 use proptest::prelude::*;
 
@@ -144,12 +145,18 @@ fn any_kind() -> impl Strategy<Value = EventKind> {
 
 /// A subscriber's state after `kinds`, one event a day up to the pass.
 fn state_after(sid: SubscriberId, kinds: &[EventKind]) -> SubscriberState {
+    state_spaced(sid, kinds, 1)
+}
+
+/// A subscriber's state after `kinds`, one event every `gap` days up to
+/// the pass (long gaps age a consent past a list's `consent_max_age_days`).
+fn state_spaced(sid: SubscriberId, kinds: &[EventKind], gap: u64) -> SubscriberState {
     let mut log: Vec<LoggedEvent> = Vec::new();
-    let first = NOW.millis() - (kinds.len() as u64 + 1) * DAY;
+    let first = NOW.millis() - (kinds.len() as u64 + 1) * gap * DAY;
     for (i, kind) in kinds.iter().enumerate() {
         let event = Event {
             id: EventId::parse(&format!("event-{i:012}")).unwrap(),
-            at: Timestamp(first + i as u64 * DAY),
+            at: Timestamp(first + i as u64 * gap * DAY),
             subscriber: sid,
             parents: ledger::heads(&log),
             kind: kind.clone(),
@@ -172,7 +179,8 @@ fn ask(s: &SubscriberState, l: &ListId, t: Option<TopicId>, f: Option<FrequencyI
         topic: t,
         frequency: f,
     };
-    may_send(s, &req, NOW).reason
+    let max_age = config().consent_max_age(l);
+    may_send_within(s, &req, NOW, max_age).reason
 }
 
 proptest! {
@@ -196,11 +204,11 @@ proptest! {
 
     #[test]
     fn the_rollup_of_any_subscribers_equals_asking_may_send_for_each(
-        people in prop::collection::vec(prop::collection::vec(any_kind(), 0..12), 0..12)
+        people in prop::collection::vec((prop::collection::vec(any_kind(), 0..12), 1u64..90), 0..12)
     ) {
         let config = config();
         let states: Vec<SubscriberState> =
-            people.iter().enumerate().map(|(i, k)| state_after(sid(i), k)).collect();
+            people.iter().enumerate().map(|(i, (k, gap))| state_spaced(sid(i), k, *gap)).collect();
         let mut rollup = Rollup::new(&config, NOW);
         for (i, s) in states.iter().enumerate() {
             rollup.add(sid(i), Some(&summarise(s)));
@@ -218,7 +226,8 @@ proptest! {
             let listed: Vec<(&SubscriberState, &Reason)> =
                 states.iter().zip(&whole).filter(|(s, _)| on(s)).collect();
             let n = |f: &dyn Fn(&Reason) -> bool| listed.iter().filter(|(_, r)| f(r)).count() as u64;
-            prop_assert_eq!(c.standing.active, n(&|r| matches!(r, Reason::Consented | Reason::ConsentStale { .. })));
+            prop_assert_eq!(c.standing.active, n(&|r| matches!(r, Reason::Consented)));
+            prop_assert_eq!(c.standing.stale, n(&|r| matches!(r, Reason::ConsentStale { .. })));
             prop_assert_eq!(c.standing.paused, n(&|r| matches!(r, Reason::Paused { .. })));
             prop_assert_eq!(c.standing.pending, n(&|r| matches!(r, Reason::PendingConfirmation)));
             prop_assert_eq!(c.standing.erased, n(&|r| matches!(r, Reason::Erased)));
@@ -227,18 +236,18 @@ proptest! {
                 c.standing.unsubscribed,
                 n(&|r| matches!(r, Reason::Unsubscribed { .. }) && !suppression(r))
             );
-            prop_assert!(c.standing.active + c.standing.paused <= count(&|r| !matches!(r, Reason::NoConsent)));
+            prop_assert!(c.standing.active + c.standing.paused + c.standing.stale <= count(&|r| !matches!(r, Reason::NoConsent)));
             for t in &l.topics {
                 let yes = states
                     .iter()
-                    .filter(|s| on(s) && may_send(s, &SendRequest { list: l.id.clone(), topic: Some(t.id.clone()), frequency: None }, NOW).allowed)
+                    .filter(|s| on(s) && may_send_within(s, &SendRequest { list: l.id.clone(), topic: Some(t.id.clone()), frequency: None }, NOW, config.consent_max_age(&l.id)).allowed)
                     .count() as u64;
                 prop_assert_eq!(c.topics[t.id.as_str()], yes, "topic {}", t.id);
             }
             for f in &l.frequencies {
                 let yes = states
                     .iter()
-                    .filter(|s| on(s) && may_send(s, &SendRequest { list: l.id.clone(), topic: None, frequency: Some(f.id.clone()) }, NOW).allowed)
+                    .filter(|s| on(s) && may_send_within(s, &SendRequest { list: l.id.clone(), topic: None, frequency: Some(f.id.clone()) }, NOW, config.consent_max_age(&l.id)).allowed)
                     .count() as u64;
                 prop_assert_eq!(c.frequencies[f.id.as_str()], yes, "frequency {}", f.id);
             }

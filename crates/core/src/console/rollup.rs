@@ -37,6 +37,10 @@ pub struct Counts {
     pub pending: u64,
     /// Active, with mail paused.
     pub paused: u64,
+    /// Active, but the consent is older than the list's
+    /// `consent_max_age_days` (`/v1/check` answers `consent_stale`).
+    #[serde(default)]
+    pub stale: u64,
     /// Withdrew at a scope that stops the list.
     pub unsubscribed: u64,
     /// Suppressed by the sender (bounce, complaint, by hand).
@@ -65,6 +69,9 @@ pub struct ListCounts {
     pub reasons: BTreeMap<String, u64>,
     /// Subscribers by the form (or method) of their consent.
     pub sources: BTreeMap<String, u64>,
+    /// The list's `consent_max_age_days`, in ms (none: consent never ages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<u64>,
 }
 
 /// One event of the activity.
@@ -162,6 +169,7 @@ impl Rollup {
                             .collect(),
                     ),
                     sources: zeros(sources),
+                    max_age: config.consent_max_age(&l.id),
                 };
                 (l.id.clone(), counts)
             })
@@ -202,16 +210,22 @@ impl Rollup {
                 continue;
             };
             let paused = l.paused_until.is_some_and(|until| started < until);
+            // As `may_send_within`: a pause is said before staleness.
+            let stale = !paused
+                && l.fresh_since
+                    .zip(c.max_age)
+                    .is_some_and(|(since, max)| started >= since.plus(max));
             let n = &mut c.standing;
             match l.standing {
                 Standing::Active if paused => n.paused += 1,
+                Standing::Active if stale => n.stale += 1,
                 Standing::Active => n.active += 1,
                 Standing::Pending => n.pending += 1,
                 Standing::Unsubscribed => n.unsubscribed += 1,
                 Standing::Suppressed => n.suppressed += 1,
                 Standing::Erased => n.erased += 1,
             }
-            if l.standing == Standing::Active && !paused {
+            if l.standing == Standing::Active && !paused && !stale {
                 for t in &l.topics {
                     bump(&mut c.topics, t.as_str());
                 }

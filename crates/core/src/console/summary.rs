@@ -98,6 +98,11 @@ pub struct ListSummary {
     /// The JST day they left, when they did.
     #[serde(rename = "x", default, skip_serializing_if = "Option::is_none")]
     pub left: Option<u32>,
+    /// When the consent in force was last given, renewed or confirmed
+    /// (active only): against the list's `consent_max_age_days` it is
+    /// decided at count time, like a pause, whether it is stale.
+    #[serde(rename = "c", default, skip_serializing_if = "Option::is_none")]
+    pub fresh_since: Option<Timestamp>,
 }
 
 /// A subscriber as the overview counts them.
@@ -186,6 +191,7 @@ pub fn summarise(state: &SubscriberState) -> Summary {
                     .filter(|f| active && ask(None, Some(f)).allowed)
                     .cloned(),
                 paused_until: l.paused_until.filter(|_| active),
+                fresh_since: l.consent_since().filter(|_| active),
                 joined: consent.map(|c| day(c.at)),
                 source: consent.map(|c| {
                     c.form

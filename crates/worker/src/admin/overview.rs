@@ -187,6 +187,7 @@ fn list_html<S: Store, N: Net>(
             (t(O::Active).into(), "active".into(), n.active),
             (t(O::Pending).into(), "pending".into(), n.pending),
             (t(O::Paused).into(), "paused".into(), n.paused),
+            (t(O::Stale).into(), "stale".into(), n.stale),
             (
                 t(O::standing(Standing::Unsubscribed)).into(),
                 "unsubscribed".into(),

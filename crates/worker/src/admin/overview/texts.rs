@@ -96,6 +96,8 @@ overview_catalogue! {
     Pending => { ja: "確認待ち", en: "Pending" }
     /// Status.
     Paused => { ja: "一時停止中", en: "Paused" }
+    /// Status: consent older than the list's consent_max_age_days.
+    Stale => { ja: "同意の期限切れ（再確認待ち）", en: "Consent aged out (awaiting renewal)" }
     /// Status.
     Unsubscribed => { ja: "配信停止", en: "Unsubscribed" }
     /// Status.
