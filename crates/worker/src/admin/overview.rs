@@ -263,7 +263,9 @@ fn list_html<S: Store, N: Net>(
                 .forms
                 .iter()
                 .find(|f| f.id.as_str() == src)
-                .map_or_else(|| src.clone(), |f| format!("{} ({src})", f.title.get(l)));
+                .map(|f| format!("{} ({src})", f.title.get(l)))
+                .or_else(|| O::method(src).map(|m| t(m).to_string()))
+                .unwrap_or_else(|| src.clone());
             (label, format!("source.{src}"), *n)
         })
         .collect();

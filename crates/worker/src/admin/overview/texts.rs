@@ -122,6 +122,14 @@ overview_catalogue! {
     Manual => { ja: "手動", en: "By hand" }
     /// Via.
     Erasure => { ja: "消去", en: "Erasure" }
+    /// Source without a form: imported.
+    ByImport => { ja: "インポート", en: "Import" }
+    /// Source without a form: the sender API.
+    ByApi => { ja: "API", en: "API" }
+    /// Source without a form: the preference page's resubscribe.
+    ByPreferencePage => { ja: "配信設定ページでの再登録", en: "Resubscribed on the preference page" }
+    /// Source without a form: the re-permission page.
+    ByRenewalPage => { ja: "再確認ページで継続", en: "Renewed on the re-permission page" }
     /// Activity page help.
     ActivityHelp => { ja: "全購読者の最近の出来事（新しい順）。アドレスは表示しません。購読者IDから本人のページを開けます。", en: "The latest events across all subscribers, newest first, without addresses. Open a person from their subscriber id." }
     /// Column: time JST.
@@ -176,6 +184,17 @@ impl O {
             Standing::Suppressed => O::Suppressed,
             Standing::Erased => O::Erased,
         }
+    }
+
+    /// The name of a source that is not a form (`console::summary::method_name`).
+    pub fn method(name: &str) -> Option<O> {
+        Some(match name {
+            "import" => O::ByImport,
+            "api" => O::ByApi,
+            "preference_page" => O::ByPreferencePage,
+            "renewal_page" => O::ByRenewalPage,
+            _ => return None,
+        })
     }
 
     /// The name of a way of leaving.
