@@ -24,6 +24,19 @@ use crate::time::{Timestamp, HOUR};
 /// Days of sign-ups and unsubscribes kept (the chart shows 30 or 90).
 pub const DAYS: usize = 90;
 
+/// Every way of leaving, in the order the overview lists them.
+pub const VIAS: [Via; 9] = [
+    Via::OneClick,
+    Via::Page,
+    Via::Mailto,
+    Via::NotMe,
+    Via::Api,
+    Via::Complaint,
+    Via::Bounce,
+    Via::Manual,
+    Via::Erasure,
+];
+
 /// Events the activity keeps, newest first.
 pub const ACTIVITY_KEPT: usize = 200;
 
@@ -131,17 +144,6 @@ impl Rollup {
     /// everything `config` names.
     pub fn new(config: &Config, started: Timestamp) -> Rollup {
         let zeros = |names: Vec<String>| names.into_iter().map(|n| (n, 0)).collect();
-        let vias = [
-            Via::OneClick,
-            Via::Page,
-            Via::Mailto,
-            Via::NotMe,
-            Via::Api,
-            Via::Complaint,
-            Via::Bounce,
-            Via::Manual,
-            Via::Erasure,
-        ];
         let methods = [
             Method::Import,
             Method::Api,
@@ -161,7 +163,7 @@ impl Rollup {
                     frequencies: zeros(l.frequencies.iter().map(|f| f.id.to_string()).collect()),
                     joined: vec![0; DAYS],
                     left: vec![0; DAYS],
-                    via: zeros(vias.iter().map(|v| via_name(*v).to_string()).collect()),
+                    via: zeros(VIAS.iter().map(|v| via_name(*v).to_string()).collect()),
                     reasons: zeros(
                         crate::withdrawal::REASONS
                             .iter()

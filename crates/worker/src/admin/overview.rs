@@ -9,11 +9,11 @@
 //! can read what the page says and compare it with the export and
 //! `/v1/check`.
 
-use doi_core::console::rollup::{ListCounts, Rollup};
+use doi_core::console::rollup::{ListCounts, Rollup, VIAS};
 use doi_core::console::summary::Standing;
 use doi_core::html::Escaped;
 use doi_core::text::Msg;
-use doi_core::{Locale, Via};
+use doi_core::Locale;
 
 use super::view::{jst, notice, utc, Console};
 use crate::ctx::Net;
@@ -120,18 +120,6 @@ fn reason_name(code: &str) -> Msg {
         _ => Msg::ReasonOther,
     }
 }
-
-const VIAS: [Via; 9] = [
-    Via::OneClick,
-    Via::Page,
-    Via::Mailto,
-    Via::NotMe,
-    Via::Api,
-    Via::Complaint,
-    Via::Bounce,
-    Via::Manual,
-    Via::Erasure,
-];
 
 fn rollup_html<S: Store, N: Net>(page: &Console<'_, S, N>, r: &Rollup) -> String {
     let l = page.locale;
