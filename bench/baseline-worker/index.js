@@ -11,7 +11,13 @@
 // and the read-only unsubscribe page: verify → read snap/{sid} → HTML.
 // Tokens are doi-core's format (crates/core/src/token.rs), signed with the
 // same DOI_SIGNING_KEYS (from .dev.vars, copied here by xtask), so the same
-// links drive both Workers. Just enough code to be a fair baseline.
+// links drive both Workers. Just enough code to be a fair baseline, and no
+// less than the same job: like the Rust Worker's, its one-click signs a
+// consent receipt (Ed25519 over a JWS signing input, with the same
+// DOI_RECEIPT_KEYS, stored in the event key's metadata) and logs one line,
+// and every answer carries the Rust Worker's security headers. Without the
+// receipt and the log line it would measure less work, not a faster
+// language: the log line alone costs `wrangler dev` about 2 ms per request.
 
 const encoder = new TextEncoder();
 const PURPOSE_UNSUBSCRIBE = 1;
@@ -74,9 +80,61 @@ function concat(a, b) {
   return out;
 }
 
+// The headers the Rust Worker's answers carry (crates/worker/src/http,
+// crates/worker/src/pages).
+const SAFE = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "cache-control": "no-store",
+};
+const JSON_HEADERS = {
+  ...SAFE,
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+};
+const PAGE_HEADERS = {
+  ...SAFE,
+  "content-type": "text/html; charset=utf-8",
+  "content-security-policy":
+    "default-src 'none'; style-src 'none'; img-src 'self'; form-action 'self'; " +
+    "frame-ancestors 'none'; base-uri 'none'",
+  "x-frame-options": "DENY",
+};
+
 const html = (status, text) => new Response(
   `<!doctype html><html lang="en"><meta charset="utf-8"><title>Unsubscribe</title><p>${text}</p>`,
-  { status, headers: { "content-type": "text/html; charset=utf-8" } });
+  { status, headers: PAGE_HEADERS });
+
+let receiptKey = null; // [kid, CryptoKey], imported once per isolate
+
+/** The newest receipt key (an Ed25519 seed, as PKCS #8 for WebCrypto). */
+async function receiptSigner(env) {
+  if (receiptKey) return receiptKey;
+  const [kid, seed] = env.DOI_RECEIPT_KEYS.split(",")[0].trim().split(":");
+  const prefix = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65,
+    0x70, 0x04, 0x22, 0x04, 0x20);
+  const key = await crypto.subtle.importKey("pkcs8", concat(prefix, base64(seed)),
+    { name: "Ed25519" }, false, ["sign"]);
+  receiptKey = [kid, key];
+  return receiptKey;
+}
+
+const base64urlText = (text) => base64url(encoder.encode(text));
+
+/** A receipt for the withdrawal `event`, as its key's metadata stores it. */
+async function receipt(event, origin, env) {
+  const [kid, key] = await receiptSigner(env);
+  const context = { controller: "Sample", contact: "https://sample.example/contact", policy: null };
+  const payload = {
+    ver: "doi-receipt/1", iss: origin, sub: event.subscriber, iat: Math.floor(event.at / 1000),
+    jti: event.id, at: event.at, controller: context.controller, contact: context.contact,
+    jurisdiction: "JP", action: "withdrawal", method: event.via,
+    purposes: [{ list: event.list, topics: [] }], parents: event.parents,
+  };
+  const input = `${base64urlText(JSON.stringify({ alg: "EdDSA", kid, typ: "JWT" }))}.` +
+    base64urlText(JSON.stringify(payload));
+  const signature = new Uint8Array(await crypto.subtle.sign("Ed25519", key, encoder.encode(input)));
+  return { k: kid, s: base64url(signature), c: base64urlText(JSON.stringify(context)) };
+}
 
 async function oneClick(claims, request, env) {
   const form = await request.text();
@@ -91,20 +149,22 @@ async function oneClick(claims, request, env) {
     id, at: Date.now(), subscriber: sid, parents: snapshot.state.heads ?? [],
     type: "unsubscribed", scope: "list", list: claims.list, via: "one_click",
   });
-  await env.DOI_KV.put(`ev/${sid}/${id}`, event);
+  const signed = await receipt(JSON.parse(event), new URL(request.url).origin, env);
+  await env.DOI_KV.put(`ev/${sid}/${id}`, event, { metadata: { r: signed } });
   await env.DOI_KV.get(`snap/${sid}`);
   snapshot.recent = [...(snapshot.recent ?? []), { id, at: Date.now() }];
   snapshot.state = { ...snapshot.state, heads: [id], [claims.list]: { status: "unsubscribed", at: Date.now() } };
   await env.DOI_KV.put(`snap/${sid}`, JSON.stringify(snapshot),
     { metadata: { n: (snapshot.state.events ?? 0) + 1 } });
   await env.DOI_KV.get(`snap/${sid}`);
+  console.log(`subscriber ${sid} unsubscribed`);
   return html(200, "You are unsubscribed.");
 }
 
 export default {
   async fetch(request, env) {
     const { pathname } = new URL(request.url);
-    if (pathname === "/healthz") return Response.json({ ok: true });
+    if (pathname === "/healthz") return Response.json({ ok: true }, { headers: JSON_HEADERS });
     const match = pathname.match(/^\/u\/([A-Za-z0-9_-]{1,200})$/);
     if (!match) return new Response("Not found", { status: 404 });
     const claims = await verify(match[1], env);

@@ -7,7 +7,7 @@ use std::fs::{self, File};
 use std::process::Command;
 
 use super::report::{cores, Section};
-use super::wrk::{self, median, median_run, ROUNDS, TOKENS_PER_ROUND};
+use super::wrk::{self, median, median_run, Wrk, ROUNDS, TOKENS_PER_ROUND};
 use super::{node_sections, Options};
 use crate::process::{self, Server};
 use crate::project::Project;
@@ -200,20 +200,23 @@ pub fn run(project: &Project, workers: &Workers, options: &Options) -> Result<Ve
     let mut section = Section::new("3. Worker throughput under `wrangler dev`");
     section.text(format!(
         "`wrk` from a second process on 127.0.0.1: one thread, {connections} connections \
-         (2 per core), {seconds} s per route after 1 s of warm-up, each Worker under its \
-         own `wrangler dev` (quiet flags, per-client rate limits off). The Rust Worker \
-         holds the subscribers part 5 seeded; the baseline, a minimal JavaScript Worker \
-         (`bench/baseline-worker/`), runs on a copy of that KV and does the same KV \
-         operations for the unsubscribe routes: verify the link's HMAC with WebCrypto, \
-         read the snapshot, put the repair mark, read the pulse, put the event, read \
-         the snapshot again, put it, read it back (4 reads + 3 writes, as the Rust \
-         Worker's one-click). Both get the same \
+         (2 per core), after 1 s of warm-up, each Worker under its own `wrangler dev` \
+         (quiet flags, per-client rate limits off). The Rust Worker holds the \
+         subscribers part 5 seeded; the baseline, a minimal JavaScript Worker \
+         (`bench/baseline-worker/`), runs on a copy of that KV and does the same job on \
+         the unsubscribe routes: verify the link's HMAC with WebCrypto, read the \
+         snapshot, put the repair mark, read the pulse, sign a consent receipt \
+         (Ed25519, WebCrypto), put the event with it, read the snapshot again, put it, \
+         read it back, log one line (4 reads + 3 writes, as the Rust Worker's \
+         one-click), and answers with the same security headers. Both get the same \
          links; every one-click request unsubscribes a different subscriber. Both \
          Workers sit behind the same static-assets router (`[assets]` in both \
          wrangler.toml files). Against the baseline each route runs three rounds, \
-         alternating Rust and JS: the rates and latencies are the median round's, \
-         Rust/JS the median of the three rounds' ratios (each in brackets). Goal: \
-         Rust ≥ 1.0× JS."
+         each in the order Rust, JS, JS, Rust with {seconds} s per run (so that a \
+         machine drifting during a round weighs on both alike): the rates and \
+         latencies are the median run's, Rust/JS the median of the three rounds' \
+         ratios (each in brackets; a round's ratio is its Rust runs' requests over \
+         its JS runs'). The other routes run once. Goal: Rust ≥ 1.0× JS."
     ));
     section.table(&[
         "route",
@@ -227,30 +230,38 @@ pub fn run(project: &Project, workers: &Workers, options: &Options) -> Result<Ve
         "Rust/JS",
     ]);
     for route in ROUTES {
-        // Against the baseline: three rounds, alternating Rust and JS, so a
-        // slow moment of the machine falls on both; each round's one-click
-        // requests take tokens no earlier round took.
-        let rounds = if route.baseline { ROUNDS } else { 1 };
+        // Against the baseline: three rounds, each in the order Rust, JS,
+        // JS, Rust, and its ratio the Rust runs'
+        // requests over the JS runs'. A machine that slows down or speeds up
+        // steadily during a round (a compaction of the local KV, another
+        // process) then weighs on both alike; with one run each, a round
+        // read the drift as a difference between the Workers (the same
+        // Worker measured twice in a row differed by up to 15 %). Each run's
+        // one-click requests take tokens no earlier run took.
         let mut rust_runs = Vec::new();
         let mut js_runs = Vec::new();
-        let load = |base: &str, offset| {
+        let mut ratios = Vec::new();
+        let load = |base: &str, seconds, offset| {
             wrk::run(project, base, route, &data, connections, seconds, offset)
         };
-        for round in 0..rounds {
-            let offset = round * TOKENS_PER_ROUND;
-            rust_runs.push(load(&workers.rust_url(), offset)?);
-            if route.baseline {
-                js_runs.push(load(&baseline.url(), offset)?);
+        if route.baseline {
+            for round in 0..ROUNDS {
+                let first = round * TOKENS_PER_ROUND;
+                let second = first + TOKENS_PER_ROUND / 2;
+                let r1 = load(&workers.rust_url(), seconds, first)?;
+                let j1 = load(&baseline.url(), seconds, first)?;
+                let j2 = load(&baseline.url(), seconds, second)?;
+                let r2 = load(&workers.rust_url(), seconds, second)?;
+                ratios.push(Wrk::ratio(&[&r1, &r2], &[&j1, &j2]));
+                rust_runs.extend([r1, r2]);
+                js_runs.extend([j1, j2]);
             }
+        } else {
+            rust_runs.push(load(&workers.rust_url(), seconds, 0)?);
         }
         let rust = median_run(rust_runs.iter().collect());
         let (js_rate, js_p50, js_p99, ratio) = match median_run(js_runs.iter().collect()) {
             Some(js) => {
-                let ratios: Vec<f64> = rust_runs
-                    .iter()
-                    .zip(&js_runs)
-                    .map(|(r, j)| r.rate() / j.rate())
-                    .collect();
                 let each: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
                 (
                     format!("{:.0}", js.rate()),

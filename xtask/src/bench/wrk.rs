@@ -25,6 +25,17 @@ impl Wrk {
         self.requests / self.seconds
     }
 
+    /// The request rate of `runs` taken together over that of `others`:
+    /// all their requests over all their seconds, so a longer run counts
+    /// for more and no run's rate is averaged with another's.
+    pub fn ratio(runs: &[&Wrk], others: &[&Wrk]) -> f64 {
+        let rate = |runs: &[&Wrk]| {
+            runs.iter().map(|r| r.requests).sum::<f64>()
+                / runs.iter().map(|r| r.seconds).sum::<f64>()
+        };
+        rate(runs) / rate(others)
+    }
+
     fn parse(stdout: &str) -> Option<Wrk> {
         let line = stdout.lines().find_map(|l| l.strip_prefix("@wrk "))?;
         let value = |key: &str| {
@@ -128,4 +139,47 @@ pub fn install(project: &Project) -> Result<()> {
             .args(["install", "-y", "-q", "wrk"])
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Wrk;
+
+    fn run(requests: f64, seconds: f64) -> Wrk {
+        Wrk {
+            requests,
+            seconds,
+            p50: 0.0,
+            p99: 0.0,
+            non_2xx: 0.0,
+            socket_errors: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_rounds_ratio_pools_its_runs_requests_and_seconds() {
+        // Rust 100 then 300 req/s, JS 200 req/s twice: pooled, 1.0×; the
+        // mean of the two runs' ratios would say the same here, but not when
+        // the runs differ in length.
+        let (r1, r2, j1, j2) = (
+            run(500.0, 5.0),
+            run(1500.0, 5.0),
+            run(1000.0, 5.0),
+            run(1000.0, 5.0),
+        );
+        assert!((Wrk::ratio(&[&r1, &r2], &[&j1, &j2]) - 1.0).abs() < 1e-12);
+        let (long, short) = (run(1000.0, 10.0), run(300.0, 1.0));
+        assert!((Wrk::ratio(&[&long, &short], &[&j1]) - (1300.0 / 11.0) / 200.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_result_line_is_read_back() {
+        let w = Wrk::parse(
+            "noise\n@wrk requests=1200 seconds=10.000 p50_ms=3.5 p90_ms=5 p99_ms=9.25 non2xx=2 socket_errors=0\n",
+        )
+        .unwrap();
+        assert_eq!(w.rate(), 120.0);
+        assert_eq!((w.p50, w.p99, w.non_2xx), (3.5, 9.25, 2.0));
+        assert!(Wrk::parse("no result line").is_none());
+    }
 }
