@@ -15,6 +15,8 @@ import { head, option, row, section, text } from "./lib.mjs";
 
 const SECONDS = Number(option("seconds", "4"));
 const data = process.env.DOI_BENCH_DATA ?? "bench/out/load";
+/** How long an inspector command may take before the profile is given up. */
+const ANSWER_MS = 60_000;
 
 /** Profiles the isolate behind `inspector` while `load` runs. */
 async function profile(inspector, load) {
@@ -24,10 +26,21 @@ async function profile(inspector, load) {
   });
   let id = 0;
   const pending = new Map();
+  // An inspector that never answers (seen once: the baseline's, after
+  // three rounds of load) must not hang the bench: the profile is then
+  // reported as not taken, and the tables before it stand.
   const send = (method, params = {}) =>
-    new Promise((resolve) => {
-      pending.set(++id, resolve);
-      ws.send(JSON.stringify({ id, method, params }));
+    new Promise((resolve, reject) => {
+      const asked = ++id;
+      const timer = setTimeout(() => {
+        pending.delete(asked);
+        reject(new Error(`the inspector on port ${inspector} did not answer ${method} in ${ANSWER_MS / 1000} s`));
+      }, ANSWER_MS);
+      pending.set(asked, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      ws.send(JSON.stringify({ id: asked, method, params }));
     });
   ws.onmessage = (message) => {
     const reply = JSON.parse(message.data);
@@ -37,6 +50,7 @@ async function profile(inspector, load) {
   await new Promise((resolve, reject) => {
     ws.onopen = resolve;
     ws.onerror = () => reject(new Error(`inspector on port ${inspector} refused`));
+    setTimeout(() => reject(new Error(`inspector on port ${inspector} did not open`)), ANSWER_MS);
   });
   await send("Profiler.enable");
   await send("Profiler.setSamplingInterval", { interval: 100 });
