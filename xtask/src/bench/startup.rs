@@ -20,8 +20,12 @@ pub fn run(project: &Project) -> Result<Vec<Section>> {
             .arg(&bundle),
     )?;
     let mut active = Vec::new();
+    let mut missed = 0;
     let mut sizes = String::new();
-    for _ in 0..RUNS {
+    // A run whose profile sampled less than half of its window missed the
+    // startup (seen: 2.1 ms sampled of a 27.7 ms window, "Active: 0.0 ms"):
+    // it is run again, up to RUNS more times, rather than counted as 0 ms.
+    while active.len() < RUNS && missed <= RUNS {
         let (ok, stdout) = process::run_tee(
             wrangler(project)
                 .args(["check", "startup", "--worker"])
@@ -32,10 +36,21 @@ pub fn run(project: &Project) -> Result<Vec<Section>> {
         if !ok {
             return Err(Error::new("`wrangler check startup` failed (see above)"));
         }
-        active.push(number_after(&stdout, "Active:")?);
         if let Some(line) = stdout.lines().find(|l| l.contains("Bundle:")) {
             sizes = line.trim_start_matches(['│', ' ']).trim().to_string();
         }
+        let window = number_after(&stdout, "Profile window:")?;
+        let sampled = number_after(&stdout, "Sampled time:")?;
+        if sampled * 2.0 < window {
+            missed += 1;
+            continue;
+        }
+        active.push(number_after(&stdout, "Active:")?);
+    }
+    if active.len() < RUNS {
+        return Err(Error::new(format!(
+            "`wrangler check startup`'s profile missed the startup in {missed} runs"
+        )));
     }
     active.sort_by(f64::total_cmp);
     let median = active[RUNS / 2];
@@ -43,7 +58,14 @@ pub fn run(project: &Project) -> Result<Vec<Section>> {
     section.text(format!(
         "`wrangler check startup` on the bundle `wrangler deploy --dry-run` makes ({sizes}), \
          {RUNS} runs in the local workerd: CPU time of the startup phase (module compile, \
-         instantiation, top-level code), as its profile reports it. Cloudflare allows 1 s."
+         instantiation, top-level code), as its profile reports it{}. Cloudflare allows 1 s.",
+        if missed == 0 {
+            String::new()
+        } else {
+            format!(
+                " ({missed} more runs sampled less than half of their window and were run again)"
+            )
+        }
     ));
     section.table(&[
         "runs",
