@@ -12,7 +12,7 @@
 )]
 
 use doi_core::console::pass::Overview;
-use doi_core::console::rollup::{via_name, Rollup, DAYS};
+use doi_core::console::rollup::{via_name, Rollup, DAYS, VIAS};
 use doi_core::console::summary::{self, bounded, summarise, Standing, Summary};
 use doi_core::event::{EventId, EventKind, Evidence, Method, UnsubscribeScope, Via};
 use doi_core::ledger::{self, LoggedEvent};
@@ -62,17 +62,11 @@ fn evidence(form: Option<u8>) -> Evidence {
     }
 }
 
+/// A way of leaving, any but erasure.
 fn via(i: u8) -> Via {
-    [
-        Via::OneClick,
-        Via::Page,
-        Via::Mailto,
-        Via::NotMe,
-        Via::Api,
-        Via::Complaint,
-        Via::Bounce,
-        Via::Manual,
-    ][i as usize % 8]
+    let leaving = &VIAS[..VIAS.len() - 1];
+    assert_eq!(VIAS[VIAS.len() - 1], Via::Erasure);
+    leaving[i as usize % leaving.len()]
 }
 
 /// Any event a writer might append, on either list.

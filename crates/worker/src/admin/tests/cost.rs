@@ -24,13 +24,7 @@ fn console_costs_stay_a_few_kv_operations_per_view_whatever_the_number_of_subscr
         let (r, sign_in) = w.calls(
             &Request::new(Method::Post, "/admin/sign-in").with_body(format!("token={token}")),
         );
-        let cookie = r
-            .header("set-cookie")
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
+        let cookie = super::flows::session_cookie(&r);
         let (home, home_calls) =
             w.calls(&Request::new(Method::Get, "/admin").with_header("cookie", &cookie));
         let csrf = super::flows::csrf_of(&home.text());
@@ -150,13 +144,7 @@ fn the_overview_costs_one_read_per_view_and_one_read_list_and_write_per_cron_run
         let (r, _) = w.calls(
             &Request::new(Method::Post, "/admin/sign-in").with_body(format!("token={token}")),
         );
-        let cookie = r
-            .header("set-cookie")
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
+        let cookie = super::flows::session_cookie(&r);
         let (page, view) = w.calls(
             &Request::new(Method::Get, "/admin/overview?lang=en").with_header("cookie", &cookie),
         );

@@ -14,6 +14,16 @@ pub fn csrf_of(html: &str) -> String {
     html[at..].split('"').next().unwrap().to_string()
 }
 
+/// The session cookie a sign-in answer sets, as a browser sends it back.
+pub(super) fn session_cookie(r: &crate::http::Response) -> String {
+    r.header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 pub(super) struct Viewer<'a> {
     w: &'a World,
     pub(super) cookie: String,
@@ -25,13 +35,7 @@ impl<'a> Viewer<'a> {
         let token = crate::testing::local_var("DOI_API_TOKEN").unwrap();
         let r = w
             .send(Request::new(Method::Post, "/admin/sign-in").with_body(format!("token={token}")));
-        let cookie = r
-            .header("set-cookie")
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
+        let cookie = session_cookie(&r);
         let home =
             w.send(Request::new(Method::Get, "/admin?lang=en").with_header("cookie", &cookie));
         let csrf = csrf_of(&home.text());
