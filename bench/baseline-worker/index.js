@@ -145,12 +145,12 @@ async function oneClick(claims, request, env) {
   const due = String(Date.now() + 75_000).padStart(13, "0");
   await env.DOI_KV.put(`mark/0/${due}/${sid}/${id}`, "", { expirationTtl: 7 * 24 * 3600 });
   await env.DOI_KV.get("pulse");
-  const event = JSON.stringify({
+  const event = {
     id, at: Date.now(), subscriber: sid, parents: snapshot.state.heads ?? [],
     type: "unsubscribed", scope: "list", list: claims.list, via: "one_click",
-  });
-  const signed = await receipt(JSON.parse(event), new URL(request.url).origin, env);
-  await env.DOI_KV.put(`ev/${sid}/${id}`, event, { metadata: { r: signed } });
+  };
+  const signed = await receipt(event, new URL(request.url).origin, env);
+  await env.DOI_KV.put(`ev/${sid}/${id}`, JSON.stringify(event), { metadata: { r: signed } });
   await env.DOI_KV.get(`snap/${sid}`);
   snapshot.recent = [...(snapshot.recent ?? []), { id, at: Date.now() }];
   snapshot.state = { ...snapshot.state, heads: [id], [claims.list]: { status: "unsubscribed", at: Date.now() } };
