@@ -7,7 +7,8 @@
 //     through the cursor, and the scheduled snapshot rebuild.
 //   node bench/worker-data.mjs prepare --worker URL --out DIR
 //     writes what the wrk scripts send: unsubscribe tokens for the seeded
-//     subscribers, a consent record template, check bodies, the API token.
+//     subscribers, a consent record template, check bodies, the API token,
+//     and the JS baseline's pages (see baselinePages).
 import { createHmac } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { bytes, devVar, head, median, ms, option, ratio, row, section, text } from "./lib.mjs";
@@ -166,6 +167,42 @@ async function scale() {
     ratio(large.rebuildMs, small.rebuildMs));
 }
 
+/** Where a page holds the link's token, and the preferences link's. */
+const HOLE_UNSUBSCRIBE = "\u0000u";
+const HOLE_PREFERENCES = "\u0000p";
+
+/**
+ * The baseline's pages (bench/baseline-worker/): the Rust Worker's own
+ * unsubscribe page and one-click answer, with the tokens in them made holes
+ * the baseline fills per request (it signs the preferences link itself), and
+ * their content-security-policy. Without them the baseline answered 220 and
+ * 107 bytes where the Rust Worker sends 4.7 and 4 KB: less work (one scratch
+ * check had the same baseline padded to 4.7 KB at 0.92 ± 0.04 of itself under
+ * `wrangler dev`, an earlier one saw no difference).
+ */
+async function baselinePages(token, spare) {
+  const page = async (path, init) => {
+    const response = await fetch(WORKER + path, init);
+    const html = await response.text();
+    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    const preferences = html.match(/\/p\/([A-Za-z0-9_-]+)/)?.[1];
+    if (!preferences) throw new Error(`${path}: no preferences link in the page`);
+    return {
+      csp: response.headers.get("content-security-policy"),
+      html: html.replaceAll(preferences, HOLE_PREFERENCES),
+    };
+  };
+  const unsubscribe = await page(`/u/${token}`);
+  if (!unsubscribe.html.includes(token)) throw new Error("the unsubscribe page holds no link to itself");
+  unsubscribe.html = unsubscribe.html.replaceAll(token, HOLE_UNSUBSCRIBE);
+  const oneClick = await page(`/u/${spare}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "List-Unsubscribe=One-Click",
+  });
+  return { unsubscribe, oneClick };
+}
+
 /** The bytes of a doi-core token for `fields`, signed with `key` (token.rs). */
 function sign({ kid, issued, subscriber, list, topic = "" }, key) {
   const time = Buffer.alloc(5);
@@ -189,6 +226,9 @@ async function prepare() {
     const { answer } = await api("POST", "/v1/check", checkBody(Math.min(CHECK_BATCH, count - start), start));
     sids.push(...JSON.parse(answer).results.map((r) => r.subscriber_id));
   }
+  // The last subscriber's one-click gives the baseline its template of that
+  // answer (below): no run gets their link.
+  const spare = sids.pop();
   const [kid, secret] = devVar("DOI_SIGNING_KEYS").split(",")[0].trim().split(":");
   const key = Buffer.from(secret, "base64");
   const { answer } = await api("POST", "/v1/links", { email: email(0), list: LIST });
@@ -198,7 +238,10 @@ async function prepare() {
   if (sign(fields(sids[0]), key) !== real) {
     throw new Error("tokens signed here differ from the Worker's: has the token format changed?");
   }
-  writeFileSync(`${out}/tokens.txt`, sids.map((sid) => sign(fields(sid), key)).join("\n") + "\n");
+  const tokens = sids.map((sid) => sign(fields(sid), key));
+  writeFileSync(`${out}/tokens.txt`, tokens.join("\n") + "\n");
+  writeFileSync(`${out}/baseline-pages.json`,
+    JSON.stringify(await baselinePages(tokens[0], sign(fields(spare), key))));
 
   const whitepaper = await form("whitepaper");
   const shown = whitepaper.consent_ja;

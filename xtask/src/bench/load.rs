@@ -49,7 +49,8 @@ impl Drop for Workers {
 }
 
 /// The JavaScript baseline, on a copy of the Rust Worker's KV as it is now
-/// (same subscribers, snapshots and event keys) and with the same local keys.
+/// (same subscribers, snapshots and event keys), with the same local keys
+/// and the Rust Worker's pages.
 struct Baseline {
     server: Server,
     port: u16,
@@ -62,6 +63,12 @@ impl Baseline {
         fs::copy(
             project.path(".dev.vars"),
             project.path("bench/baseline-worker/.dev.vars"),
+        )?;
+        // The Rust Worker's pages, which the baseline answers with
+        // (`bench/worker-data.mjs prepare` wrote them).
+        fs::copy(
+            project.path("bench/out/load/baseline-pages.json"),
+            project.path("bench/baseline-worker/pages.json"),
         )?;
         let out = project.path("bench/out");
         let copy = out.join("kv-js");
@@ -208,7 +215,9 @@ pub fn run(project: &Project, workers: &Workers, options: &Options) -> Result<Ve
          snapshot, put the repair mark, read the pulse, sign a consent receipt \
          (Ed25519, WebCrypto), put the event with it, read the snapshot again, put it, \
          read it back, log one line (4 reads + 3 writes, as the Rust Worker's \
-         one-click), and answers with the same security headers. Both get the same \
+         one-click); on both routes it signs a preferences link (HMAC) and answers \
+         with the Rust Worker's own page (taken from it at the start, the links filled \
+         in per request) and the same security headers. Both get the same \
          links; every one-click request unsubscribes a different subscriber. Both \
          Workers sit behind the same static-assets router (`[assets]` in both \
          wrangler.toml files). Against the baseline each route runs three rounds, \
