@@ -138,6 +138,9 @@ pub struct Route {
     pub check_body: Option<&'static str>,
     /// Also run against the JavaScript baseline.
     baseline: bool,
+    /// The comparison's other side is the Rust Worker again: an A/A run,
+    /// whose ratio is the noise floor of the comparisons beside it.
+    against_itself: bool,
 }
 
 const ROUTES: &[Route] = &[
@@ -146,36 +149,49 @@ const ROUTES: &[Route] = &[
         script: "bench/wrk/healthz.lua",
         check_body: None,
         baseline: true,
+        against_itself: false,
+    },
+    Route {
+        label: "`GET /healthz`, the Rust Worker against itself (the noise floor: nothing to find)",
+        script: "bench/wrk/healthz.lua",
+        check_body: None,
+        baseline: true,
+        against_itself: true,
     },
     Route {
         label: "`GET /u/{token}` unsubscribe page",
         script: "bench/wrk/unsubscribe-page.lua",
         check_body: None,
         baseline: true,
+        against_itself: false,
     },
     Route {
         label: "`POST /u/{token}` RFC 8058 one-click",
         script: "bench/wrk/one-click.lua",
         check_body: None,
         baseline: true,
+        against_itself: false,
     },
     Route {
         label: "`POST /v1/subscribe` (whitepaper form)",
         script: "bench/wrk/subscribe.lua",
         check_body: None,
         baseline: false,
+        against_itself: false,
     },
     Route {
         label: "`POST /v1/check`, 100 addresses",
         script: "bench/wrk/check.lua",
         check_body: Some("check-100.json"),
         baseline: false,
+        against_itself: false,
     },
     Route {
         label: "`POST /v1/check`, the most a call takes (`limits::CHECK_BATCH`)",
         script: "bench/wrk/check.lua",
         check_body: Some("check-max.json"),
         baseline: false,
+        against_itself: false,
     },
 ];
 
@@ -225,7 +241,10 @@ pub fn run(project: &Project, workers: &Workers, options: &Options) -> Result<Ve
          machine drifting during a round weighs on both alike): the rates and \
          latencies are the median run's, Rust/JS the median of the three rounds' \
          ratios (each in brackets; a round's ratio is its Rust runs' requests over \
-         its JS runs'). The other routes run once. Goal: Rust ≥ 1.0× JS."
+         its JS runs'). The row \"against itself\" runs the same rounds with the Rust \
+         Worker in both places: how far its ratio strays from 1.00 is how far a \
+         round moves with no difference to find. The other routes run once. \
+         Goal: Rust ≥ 1.0× JS."
     ));
     section.table(&[
         "route",
@@ -253,13 +272,18 @@ pub fn run(project: &Project, workers: &Workers, options: &Options) -> Result<Ve
         let load = |base: &str, seconds, offset| {
             wrk::run(project, base, route, &data, connections, seconds, offset)
         };
+        let other = if route.against_itself {
+            workers.rust_url()
+        } else {
+            baseline.url()
+        };
         if route.baseline {
             for round in 0..ROUNDS {
                 let first = round * TOKENS_PER_ROUND;
                 let second = first + TOKENS_PER_ROUND / 2;
                 let r1 = load(&workers.rust_url(), seconds, first)?;
-                let j1 = load(&baseline.url(), seconds, first)?;
-                let j2 = load(&baseline.url(), seconds, second)?;
+                let j1 = load(&other, seconds, first)?;
+                let j2 = load(&other, seconds, second)?;
                 let r2 = load(&workers.rust_url(), seconds, second)?;
                 ratios.push(Wrk::ratio(&[&r1, &r2], &[&j1, &j2]));
                 rust_runs.extend([r1, r2]);
